@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+type binKind uint8
+
+const (
+	binAdd binKind = iota
+	binSub
+	binMul
+	binDiv
+	binPow
+	binMax
+	binMin
+	binGreater
+	binGreaterEq
+	binLess
+	binLessEq
+	binEqual
+)
+
+var binNames = [...]string{"add", "sub", "mul", "div", "pow", "maximum", "minimum",
+	"greater", "greater_equal", "less", "less_equal", "equal"}
+
+var binFuncs = [...]func(a, b float64) float64{
+	func(a, b float64) float64 { return a + b },
+	func(a, b float64) float64 { return a - b },
+	func(a, b float64) float64 { return a * b },
+	func(a, b float64) float64 { return a / b },
+	math.Pow,
+	func(a, b float64) float64 {
+		if a >= b || math.IsNaN(a) {
+			return a
+		}
+		return b
+	},
+	func(a, b float64) float64 {
+		if a <= b || math.IsNaN(a) {
+			return a
+		}
+		return b
+	},
+	func(a, b float64) float64 { return b2f(a > b) },
+	func(a, b float64) float64 { return b2f(a >= b) },
+	func(a, b float64) float64 { return b2f(a < b) },
+	func(a, b float64) float64 { return b2f(a <= b) },
+	func(a, b float64) float64 { return b2f(a == b) },
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// binaryOp is an element-wise op of two operands with NumPy broadcasting.
+type binaryOp struct{ kind binKind }
+
+func (o binaryOp) String() string { return binNames[o.kind] }
+
+func (o binaryOp) Shape(in []Shape) (Shape, error) {
+	s, ok := BroadcastShapes(in[0], in[1])
+	if !ok {
+		return nil, fmt.Errorf("%w: cannot broadcast %v with %v", ErrShape, in[0], in[1])
+	}
+	return s, nil
+}
+
+func (o binaryOp) nonDiff(int) bool { return o.kind >= binGreater }
+
+func (o binaryOp) Kernel(spec KernelSpec) (Kernel, error) {
+	a, b, out := spec.In[0], spec.In[1], spec.Out
+	f := binFuncs[o.kind]
+	kind := o.kind
+	switch {
+	case a.Size() == out.Size() && b.Size() == out.Size():
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			x, y := in[0], in[1][:len(in[0])]
+			switch kind {
+			case binAdd:
+				for i := range x {
+					out[i] = x[i] + y[i]
+				}
+			case binSub:
+				for i := range x {
+					out[i] = x[i] - y[i]
+				}
+			case binMul:
+				for i := range x {
+					out[i] = x[i] * y[i]
+				}
+			case binDiv:
+				for i := range x {
+					out[i] = x[i] / y[i]
+				}
+			default:
+				for i := range x {
+					out[i] = f(x[i], y[i])
+				}
+			}
+			return nil
+		}), nil
+	case b.Size() == 1:
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			y := in[1][0]
+			switch kind {
+			case binAdd:
+				for i, x := range in[0] {
+					out[i] = x + y
+				}
+			case binMul:
+				for i, x := range in[0] {
+					out[i] = x * y
+				}
+			default:
+				for i, x := range in[0] {
+					out[i] = f(x, y)
+				}
+			}
+			return nil
+		}), nil
+	case a.Size() == 1:
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			x := in[0][0]
+			for i, y := range in[1] {
+				out[i] = f(x, y)
+			}
+			return nil
+		}), nil
+	}
+	r := newRows(out, out.strides(), broadcastStrides(a, out), broadcastStrides(b, out))
+	n, _ := r.inner(0)
+	_, sa := r.inner(1)
+	_, sb := r.inner(2)
+	var x, y, z []float64
+	row := func(off []int) {
+		o, ia, ib := off[0], off[1], off[2]
+		for k := 0; k < n; k++ {
+			z[o+k] = f(x[ia+k*sa], y[ib+k*sb])
+		}
+	}
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		x, y, z = in[0], in[1], out
+		r.each(row)
+		return nil
+	}), nil
+}
+
+func (o binaryOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	a, b := in[0], in[1]
+	var ga, gb *Node
+	switch o.kind {
+	case binAdd:
+		ga, gb = gout, gout
+	case binSub:
+		ga, gb = gout, g.Neg(gout)
+	case binMul:
+		ga, gb = g.Mul(gout, b), g.Mul(gout, a)
+	case binDiv:
+		ga = g.Div(gout, b)
+		gb = g.Neg(g.Mul(ga, out))
+	case binPow:
+		ga = g.Mul(gout, g.Mul(b, g.Pow(a, g.AddScalar(b, -1))))
+		gb = g.Mul(gout, g.Mul(out, g.Log(a)))
+	case binMax:
+		ga = g.Mul(gout, g.GreaterEqual(a, b))
+		gb = g.Mul(gout, g.Less(a, b))
+	case binMin:
+		ga = g.Mul(gout, g.LessEqual(a, b))
+		gb = g.Mul(gout, g.Greater(a, b))
+	default:
+		return []*Node{nil, nil}
+	}
+	return []*Node{g.SumTo(ga, a.shape), g.SumTo(gb, b.shape)}
+}
+
+func (g *Graph) binary(k binKind, a, b *Node) *Node { return g.Apply(binaryOp{kind: k}, a, b) }
+
+// Add returns a + b with broadcasting.
+func (g *Graph) Add(a, b *Node) *Node { return g.binary(binAdd, a, b) }
+
+// Sub returns a − b with broadcasting.
+func (g *Graph) Sub(a, b *Node) *Node { return g.binary(binSub, a, b) }
+
+// Mul returns the element-wise product a·b with broadcasting.
+func (g *Graph) Mul(a, b *Node) *Node { return g.binary(binMul, a, b) }
+
+// Div returns a / b with broadcasting.
+func (g *Graph) Div(a, b *Node) *Node { return g.binary(binDiv, a, b) }
+
+// Pow returns a^b with broadcasting. The gradient in b uses log a, so it is
+// finite only where a > 0.
+func (g *Graph) Pow(a, b *Node) *Node { return g.binary(binPow, a, b) }
+
+// Maximum returns the element-wise maximum; ties send the gradient to a.
+func (g *Graph) Maximum(a, b *Node) *Node { return g.binary(binMax, a, b) }
+
+// Minimum returns the element-wise minimum; ties send the gradient to a.
+func (g *Graph) Minimum(a, b *Node) *Node { return g.binary(binMin, a, b) }
+
+// Greater returns 1 where a > b and 0 elsewhere (not differentiable).
+func (g *Graph) Greater(a, b *Node) *Node { return g.binary(binGreater, a, b) }
+
+// GreaterEqual returns 1 where a ≥ b and 0 elsewhere (not differentiable).
+func (g *Graph) GreaterEqual(a, b *Node) *Node { return g.binary(binGreaterEq, a, b) }
+
+// Less returns 1 where a < b and 0 elsewhere (not differentiable).
+func (g *Graph) Less(a, b *Node) *Node { return g.binary(binLess, a, b) }
+
+// LessEqual returns 1 where a ≤ b and 0 elsewhere (not differentiable).
+func (g *Graph) LessEqual(a, b *Node) *Node { return g.binary(binLessEq, a, b) }
+
+// Equal returns 1 where a == b and 0 elsewhere (not differentiable).
+func (g *Graph) Equal(a, b *Node) *Node { return g.binary(binEqual, a, b) }

@@ -1,0 +1,238 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+// unaryFn describes an element-wise function: its value and its derivative
+// expressed with graph ops (so gradients are themselves differentiable).
+type unaryFn struct {
+	name string
+	f    func(x, c float64) float64
+	// grad returns d out/d x given x, out and the op's parameter.
+	grad func(g *Graph, x, y *Node, c float64) *Node
+}
+
+type unaryOp struct {
+	fn *unaryFn
+	c  float64 // parameter (scale factor, shift, polygamma order)
+}
+
+func (o unaryOp) String() string {
+	if o.fn.name == "scale" || o.fn.name == "shift" || o.fn.name == "polygamma" || o.fn.name == "powc" {
+		return fmt.Sprintf("%s(%v)", o.fn.name, o.c)
+	}
+	return o.fn.name
+}
+
+func (o unaryOp) Shape(in []Shape) (Shape, error) { return in[0].Clone(), nil }
+
+func (o unaryOp) Kernel(KernelSpec) (Kernel, error) {
+	f, c := o.fn.f, o.c
+	switch o.fn.name {
+	case "neg":
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			for i, x := range in[0] {
+				out[i] = -x
+			}
+			return nil
+		}), nil
+	case "scale":
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			for i, x := range in[0] {
+				out[i] = c * x
+			}
+			return nil
+		}), nil
+	case "shift":
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			for i, x := range in[0] {
+				out[i] = x + c
+			}
+			return nil
+		}), nil
+	case "square":
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			for i, x := range in[0] {
+				out[i] = x * x
+			}
+			return nil
+		}), nil
+	}
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		for i, x := range in[0] {
+			out[i] = f(x, c)
+		}
+		return nil
+	}), nil
+}
+
+func (o unaryOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	if o.fn.grad == nil {
+		return []*Node{nil}
+	}
+	return []*Node{g.Mul(gout, o.fn.grad(g, in[0], out, o.c))}
+}
+
+func (o unaryOp) nonDiff(int) bool { return o.fn.grad == nil }
+
+// The element-wise functions; assigned in init because their gradients
+// refer to each other.
+var fnNeg, fnScale, fnShift, fnExp, fnLog, fnLog1p, fnExpm1, fnSqrt, fnSquare, fnPowC, fnReciprocal, fnAbs, fnSign, fnTanh, fnSigmoid, fnSoftplus, fnLogSigmoid, fnSin, fnCos, fnErf, fnLgamma, fnDigamma, fnPolygamma *unaryFn
+
+func init() {
+	fnNeg = &unaryFn{name: "neg", f: func(x, _ float64) float64 { return -x },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Fill(-1, x.shape...) }}
+	fnScale = &unaryFn{name: "scale", f: func(x, c float64) float64 { return c * x },
+		grad: func(g *Graph, x, y *Node, c float64) *Node { return g.Fill(c, x.shape...) }}
+	fnShift = &unaryFn{name: "shift", f: func(x, c float64) float64 { return x + c },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Fill(1, x.shape...) }}
+	fnExp = &unaryFn{name: "exp", f: func(x, _ float64) float64 { return math.Exp(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return y }}
+	fnLog = &unaryFn{name: "log", f: func(x, _ float64) float64 { return math.Log(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Reciprocal(x) }}
+	fnLog1p = &unaryFn{name: "log1p", f: func(x, _ float64) float64 { return math.Log1p(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Reciprocal(g.AddScalar(x, 1)) }}
+	fnExpm1 = &unaryFn{name: "expm1", f: func(x, _ float64) float64 { return math.Expm1(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Exp(x) }}
+	fnSqrt = &unaryFn{name: "sqrt", f: func(x, _ float64) float64 { return math.Sqrt(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Reciprocal(g.Scale(y, 2)) }}
+	fnSquare = &unaryFn{name: "square", f: func(x, _ float64) float64 { return x * x },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Scale(x, 2) }}
+	fnPowC = &unaryFn{name: "powc", f: func(x, c float64) float64 { return math.Pow(x, c) },
+		grad: func(g *Graph, x, y *Node, c float64) *Node { return g.Scale(g.PowScalar(x, c-1), c) }}
+	fnReciprocal = &unaryFn{name: "reciprocal", f: func(x, _ float64) float64 { return 1 / x },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.Square(y)) }}
+	fnAbs = &unaryFn{name: "abs", f: func(x, _ float64) float64 { return math.Abs(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Sign(x) }}
+	fnSign = &unaryFn{name: "sign", f: func(x, _ float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return x // 0 or NaN
+	}}
+	fnTanh = &unaryFn{name: "tanh", f: func(x, _ float64) float64 { return math.Tanh(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.AddScalar(g.Square(y), -1)) }}
+	fnSigmoid = &unaryFn{name: "sigmoid", f: func(x, _ float64) float64 { return sigmoid(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Mul(y, g.Neg(g.AddScalar(y, -1))) }}
+	fnSoftplus = &unaryFn{name: "softplus", f: func(x, _ float64) float64 { return softplus(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Sigmoid(x) }}
+	fnLogSigmoid = &unaryFn{name: "logsigmoid", f: func(x, _ float64) float64 { return -softplus(-x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Sigmoid(g.Neg(x)) }}
+	fnSin = &unaryFn{name: "sin", f: func(x, _ float64) float64 { return math.Sin(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Cos(x) }}
+	fnCos = &unaryFn{name: "cos", f: func(x, _ float64) float64 { return math.Cos(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.Sin(x)) }}
+	fnErf = &unaryFn{name: "erf", f: func(x, _ float64) float64 { return math.Erf(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node {
+			return g.Scale(g.Exp(g.Neg(g.Square(x))), 2/math.Sqrt(math.Pi))
+		}}
+	fnLgamma = &unaryFn{name: "lgamma", f: func(x, _ float64) float64 { v, _ := math.Lgamma(x); return v },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Digamma(x) }}
+	fnDigamma = &unaryFn{name: "digamma", f: func(x, _ float64) float64 { return Digamma(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Polygamma(1, x) }}
+	fnPolygamma = &unaryFn{name: "polygamma", f: func(x, c float64) float64 { return Polygamma(int(c), x) },
+		grad: func(g *Graph, x, y *Node, c float64) *Node { return g.Polygamma(int(c)+1, x) }}
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// softplus is log(1 + exp(x)) without overflow for large x or loss of
+// precision for very negative x.
+func softplus(x float64) float64 {
+	if x > 0 {
+		return x + math.Log1p(math.Exp(-x))
+	}
+	return math.Log1p(math.Exp(x))
+}
+
+func (g *Graph) unary(fn *unaryFn, x *Node, c float64) *Node {
+	return g.Apply(unaryOp{fn: fn, c: c}, x)
+}
+
+// Neg returns -x.
+func (g *Graph) Neg(x *Node) *Node { return g.unary(fnNeg, x, 0) }
+
+// Scale returns c·x for a constant c.
+func (g *Graph) Scale(x *Node, c float64) *Node { return g.unary(fnScale, x, c) }
+
+// AddScalar returns x + c for a constant c.
+func (g *Graph) AddScalar(x *Node, c float64) *Node { return g.unary(fnShift, x, c) }
+
+// PowScalar returns x^c for a constant c.
+func (g *Graph) PowScalar(x *Node, c float64) *Node { return g.unary(fnPowC, x, c) }
+
+// Exp returns e^x.
+func (g *Graph) Exp(x *Node) *Node { return g.unary(fnExp, x, 0) }
+
+// Log returns the natural logarithm.
+func (g *Graph) Log(x *Node) *Node { return g.unary(fnLog, x, 0) }
+
+// Log1p returns log(1+x), accurate for small x.
+func (g *Graph) Log1p(x *Node) *Node { return g.unary(fnLog1p, x, 0) }
+
+// Expm1 returns e^x − 1, accurate for small x.
+func (g *Graph) Expm1(x *Node) *Node { return g.unary(fnExpm1, x, 0) }
+
+// Sqrt returns the square root.
+func (g *Graph) Sqrt(x *Node) *Node { return g.unary(fnSqrt, x, 0) }
+
+// Square returns x².
+func (g *Graph) Square(x *Node) *Node { return g.unary(fnSquare, x, 0) }
+
+// Reciprocal returns 1/x.
+func (g *Graph) Reciprocal(x *Node) *Node { return g.unary(fnReciprocal, x, 0) }
+
+// Abs returns |x|; its gradient at 0 is 0.
+func (g *Graph) Abs(x *Node) *Node { return g.unary(fnAbs, x, 0) }
+
+// Sign returns −1, 0 or 1; it is not differentiable.
+func (g *Graph) Sign(x *Node) *Node { return g.unary(fnSign, x, 0) }
+
+// Tanh returns the hyperbolic tangent.
+func (g *Graph) Tanh(x *Node) *Node { return g.unary(fnTanh, x, 0) }
+
+// Sigmoid returns 1/(1+e^−x), stable for large |x|.
+func (g *Graph) Sigmoid(x *Node) *Node { return g.unary(fnSigmoid, x, 0) }
+
+// Softplus returns log(1+e^x), stable for large |x|.
+func (g *Graph) Softplus(x *Node) *Node { return g.unary(fnSoftplus, x, 0) }
+
+// LogSigmoid returns log σ(x) = −softplus(−x), stable for large |x|.
+func (g *Graph) LogSigmoid(x *Node) *Node { return g.unary(fnLogSigmoid, x, 0) }
+
+// Sin returns the sine.
+func (g *Graph) Sin(x *Node) *Node { return g.unary(fnSin, x, 0) }
+
+// Cos returns the cosine.
+func (g *Graph) Cos(x *Node) *Node { return g.unary(fnCos, x, 0) }
+
+// Erf returns the error function.
+func (g *Graph) Erf(x *Node) *Node { return g.unary(fnErf, x, 0) }
+
+// Lgamma returns log|Γ(x)|.
+func (g *Graph) Lgamma(x *Node) *Node { return g.unary(fnLgamma, x, 0) }
+
+// Digamma returns ψ(x) = d/dx log Γ(x).
+func (g *Graph) Digamma(x *Node) *Node { return g.unary(fnDigamma, x, 0) }
+
+// Polygamma returns ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function.
+func (g *Graph) Polygamma(n int, x *Node) *Node {
+	if n < 0 {
+		return g.fail(fmt.Errorf("%w: polygamma: order %d is negative", ErrArgument, n))
+	}
+	if n == 0 {
+		return g.Digamma(x)
+	}
+	return g.unary(fnPolygamma, x, float64(n))
+}

@@ -1,0 +1,297 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Program is a compiled graph: every buffer is allocated at compile time and
+// Run executes the ops in order with no allocation and no goroutine hand-off
+// (batched heavy ops may fan out to goroutines inside their kernels). A
+// Program is not safe for concurrent use; compile one per goroutine.
+type Program struct {
+	bufs    [][]float64 // by node id; nil for nodes the program does not hold
+	nodes   []*Node     // the nodes held, in execution order
+	steps   []step
+	noise   []noiseBuf
+	rng     *rand.Rand
+	seed    uint64
+	outputs []*Node
+	device  Device
+}
+
+type step struct {
+	node *Node
+	k    Kernel
+	out  []float64
+	in   [][]float64
+}
+
+type noiseBuf struct {
+	kind Noise
+	buf  []float64
+}
+
+type compileConfig struct {
+	seed   uint64
+	device Device
+}
+
+// CompileOption configures Compile.
+type CompileOption func(*compileConfig)
+
+// WithSeed seeds the program's noise generator (default 0). The same seed
+// gives the same noise on every run and every machine.
+func WithSeed(seed uint64) CompileOption { return func(c *compileConfig) { c.seed = seed } }
+
+// WithDevice picks the device that heavy ops run on (default DefaultDevice()).
+func WithDevice(d Device) CompileOption { return func(c *compileConfig) { c.device = d } }
+
+// Compile builds a program that computes the given outputs and everything
+// they depend on. The graph may keep growing afterwards; the program is not
+// affected.
+func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error) {
+	if g.err != nil {
+		return nil, g.Err()
+	}
+	if !g.check("compile", outputs...) {
+		return nil, g.Err()
+	}
+	cfg := compileConfig{device: DefaultDevice()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.device == nil {
+		return nil, fmt.Errorf("%w: compile: nil device", ErrArgument)
+	}
+	need := make([]bool, len(g.nodes))
+	var mark func(n *Node)
+	mark = func(n *Node) {
+		if need[n.id] {
+			return
+		}
+		need[n.id] = true
+		for _, c := range n.in {
+			mark(c)
+		}
+	}
+	for _, o := range outputs {
+		mark(o)
+	}
+	p := &Program{
+		bufs:    make([][]float64, len(g.nodes)),
+		outputs: slices.Clone(outputs),
+		device:  cfg.device,
+	}
+	p.Seed(cfg.seed)
+	for id, n := range g.nodes {
+		if !need[id] {
+			continue
+		}
+		p.nodes = append(p.nodes, n)
+		if err := p.addNode(n); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+func (p *Program) addNode(n *Node) error {
+	size := n.shape.Size()
+	switch n.kind {
+	case KindConstant, KindParam:
+		p.bufs[n.id] = slices.Clone(n.value)
+		return nil
+	case KindInput:
+		p.bufs[n.id] = make([]float64, size)
+		return nil
+	case KindNoise:
+		p.bufs[n.id] = make([]float64, size)
+		p.noise = append(p.noise, noiseBuf{kind: n.noise, buf: p.bufs[n.id]})
+		return nil
+	}
+	in := make([][]float64, len(n.in))
+	shapes := make([]Shape, len(n.in))
+	for i, c := range n.in {
+		in[i] = p.bufs[c.id]
+		shapes[i] = c.shape
+	}
+	if n.kind == KindForeign {
+		p.bufs[n.id] = make([]float64, size)
+		k, err := newForeignKernel(n, shapes)
+		if err != nil {
+			return err
+		}
+		p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
+		return nil
+	}
+	if a, ok := n.op.(aliasOp); ok {
+		p.bufs[n.id] = in[a.aliasOf()]
+		return nil
+	}
+	p.bufs[n.id] = make([]float64, size)
+	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device})
+	if err != nil {
+		return fmt.Errorf("engine: compile %v %v: %w", n.op, shapes, err)
+	}
+	p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
+	return nil
+}
+
+// Seed restarts the noise generator from seed.
+func (p *Program) Seed(seed uint64) {
+	p.seed = seed
+	p.rng = rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+}
+
+// Device returns the device the program's heavy ops run on.
+func (p *Program) Device() Device { return p.device }
+
+// Run draws fresh noise and computes every node the program holds.
+func (p *Program) Run() error {
+	p.DrawNoise()
+	return p.Replay()
+}
+
+// DrawNoise fills the noise inputs with fresh draws without running the ops.
+func (p *Program) DrawNoise() {
+	r := p.rng
+	for _, nb := range p.noise {
+		switch nb.kind {
+		case StdNormal:
+			for i := range nb.buf {
+				nb.buf[i] = r.NormFloat64()
+			}
+		case Uniform01:
+			for i := range nb.buf {
+				nb.buf[i] = uniformOpen(r)
+			}
+		case StdGumbel:
+			for i := range nb.buf {
+				nb.buf[i] = -math.Log(-math.Log(uniformOpen(r)))
+			}
+		}
+	}
+}
+
+// uniformOpen draws from the open interval (0, 1).
+func uniformOpen(r *rand.Rand) float64 {
+	for {
+		if u := r.Float64(); u > 0 {
+			return u
+		}
+	}
+}
+
+// Replay computes every node with the current inputs and noise (no new draws).
+func (p *Program) Replay() error {
+	for i := range p.steps {
+		s := &p.steps[i]
+		if err := s.k.Run(s.out, s.in); err != nil {
+			return fmt.Errorf("engine: run %v: %w", s.node, err)
+		}
+	}
+	return nil
+}
+
+// Value returns the buffer holding n's current value. The slice stays valid
+// for the program's life; writing to it changes the value (this is how
+// optimizers update parameters in place).
+func (p *Program) Value(n *Node) []float64 {
+	if n == nil || n.id >= len(p.bufs) || n.g == nil || len(p.nodes) == 0 || p.nodes[0].g != n.g {
+		return nil
+	}
+	return p.bufs[n.id]
+}
+
+// Scalar returns the first element of n's value (NaN if n is not held).
+func (p *Program) Scalar(n *Node) float64 {
+	v := p.Value(n)
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	return v[0]
+}
+
+// Set copies values into an input or parameter node.
+func (p *Program) Set(n *Node, values []float64) error {
+	buf := p.Value(n)
+	if buf == nil {
+		return fmt.Errorf("%w: set %v", ErrNotCompiled, n)
+	}
+	if n.kind != KindInput && n.kind != KindParam {
+		return fmt.Errorf("%w: set: %v is not an input or parameter", ErrArgument, n)
+	}
+	if len(values) != len(buf) {
+		return fmt.Errorf("%w: set %v: %d values for %d elements", ErrShape, n, len(values), len(buf))
+	}
+	copy(buf, values)
+	return nil
+}
+
+// SetTensor copies a Gorgonia tensor into an input or parameter node; its
+// dtype must be float64 and its shape must match.
+func (p *Program) SetTensor(n *Node, t tensor.Tensor) error {
+	if t == nil {
+		return fmt.Errorf("%w: set %v: nil tensor", ErrArgument, n)
+	}
+	if t.Dtype() != tensor.Float64 {
+		return fmt.Errorf("%w: set %v: tensor of %v, want float64", ErrDType, n, t.Dtype())
+	}
+	if n != nil && !Shape(t.Shape()).Equal(n.shape) && !(len(n.shape) == 0 && t.Shape().TotalSize() == 1) {
+		return fmt.Errorf("%w: set %v: tensor shape %v", ErrShape, n, t.Shape())
+	}
+	d, err := valueData(t)
+	if err != nil {
+		return err
+	}
+	return p.Set(n, d)
+}
+
+// Outputs returns the nodes the program was compiled for.
+func (p *Program) Outputs() []*Node { return slices.Clone(p.outputs) }
+
+// Nodes returns the nodes the program holds, in execution order.
+func (p *Program) Nodes() []*Node { return slices.Clone(p.nodes) }
+
+// foreignKernel runs a Gorgonia op through its Do over tensors that view the
+// program's buffers. Gorgonia's Do allocates its result; the kernel copies it.
+type foreignKernel struct {
+	op   G.Op
+	vals []G.Value
+	in   []Shape
+	out  Shape
+}
+
+func newForeignKernel(n *Node, shapes []Shape) (Kernel, error) {
+	return &foreignKernel{op: n.gn.Op(), vals: make([]G.Value, len(shapes)), in: shapes, out: n.shape}, nil
+}
+
+func (k *foreignKernel) Run(out []float64, in [][]float64) error {
+	for i, s := range k.in {
+		if len(s) == 0 {
+			f := G.F64(in[i][0])
+			k.vals[i] = &f
+		} else {
+			k.vals[i] = tensor.New(tensor.WithShape(s.Clone()...), tensor.WithBacking(in[i]))
+		}
+	}
+	v, err := k.op.Do(k.vals...)
+	if err != nil {
+		return fmt.Errorf("gorgonia %v: %w", k.op, err)
+	}
+	d, err := valueData(v)
+	if err != nil {
+		return err
+	}
+	if len(d) != len(out) {
+		return fmt.Errorf("%w: gorgonia %v returned %d values for shape %v", ErrShape, k.op, len(d), k.out)
+	}
+	copy(out, d)
+	return nil
+}

@@ -1,0 +1,305 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// Kind tells what a node is: the result of an op or one of the leaf kinds.
+type Kind uint8
+
+// Node kinds.
+const (
+	KindOp       Kind = iota // computed by an op from other nodes
+	KindConstant             // a fixed value, set when the graph is built
+	KindInput                // data fed to the program before each run
+	KindParam                // a parameter: initial value in the graph, updated in place by optimizers
+	KindNoise                // standard noise drawn by the program before each run
+	KindForeign              // a node built directly with Gorgonia, run through its own Do
+)
+
+func (k Kind) String() string {
+	return [...]string{"op", "constant", "input", "param", "noise", "gorgonia"}[k]
+}
+
+// Noise is the distribution of a noise input.
+type Noise uint8
+
+// Noise distributions. Reparameterized samplers transform these.
+const (
+	StdNormal Noise = iota // N(0, 1)
+	Uniform01              // U(0, 1), never exactly 0 or 1
+	StdGumbel              // Gumbel(0, 1)
+)
+
+func (n Noise) String() string {
+	return [...]string{"normal", "uniform", "gumbel"}[n]
+}
+
+// Node is a tensor-valued vertex of a graph. Nodes are created by the Graph's
+// methods and are immutable.
+type Node struct {
+	g     *Graph
+	gn    *G.Node
+	id    int
+	kind  Kind
+	shape Shape
+	op    Op
+	in    []*Node
+	value []float64 // constants: the value; params: the initial value
+	noise Noise
+	name  string
+}
+
+// Shape returns the node's shape (a copy).
+func (n *Node) Shape() Shape {
+	if n == nil {
+		return nil
+	}
+	return n.shape.Clone()
+}
+
+// Kind returns what the node is.
+func (n *Node) Kind() Kind { return n.kind }
+
+// Name returns the name given to a leaf (empty for op nodes).
+func (n *Node) Name() string { return n.name }
+
+// Op returns the op that computes the node, or nil for a leaf.
+func (n *Node) Op() Op { return n.op }
+
+// Inputs returns the node's inputs (nil for a leaf).
+func (n *Node) Inputs() []*Node { return append([]*Node(nil), n.in...) }
+
+// Graph returns the graph the node belongs to.
+func (n *Node) Graph() *Graph { return n.g }
+
+// Gorgonia returns the underlying Gorgonia node, for users who want to mix in
+// Gorgonia's own ops or run the graph on a Gorgonia VM.
+func (n *Node) Gorgonia() *G.Node { return n.gn }
+
+// Valid reports whether the node was built without error.
+func (n *Node) Valid() bool { return n != nil && n.gn != nil }
+
+func (n *Node) String() string {
+	if !n.Valid() {
+		return "<invalid node>"
+	}
+	if n.kind == KindOp {
+		return fmt.Sprintf("%v%v", n.op, n.shape)
+	}
+	return fmt.Sprintf("%s %q%v", n.kind, n.name, n.shape)
+}
+
+// Graph builds an expression graph. Every builder method follows one rule: the
+// first error is kept, the node it returns is invalid, and every later call
+// returns an invalid node without doing anything until Err is read. Model code
+// therefore reads like the math and checks Err once.
+//
+// A Graph is not safe for concurrent building; programs compiled from it are
+// independent of each other and of the graph.
+type Graph struct {
+	eg    *G.ExprGraph
+	err   error
+	nodes []*Node
+	byG   map[*G.Node]*Node
+}
+
+// NewGraph returns an empty graph.
+func NewGraph() *Graph {
+	return &Graph{eg: G.NewGraph(), byG: make(map[*G.Node]*Node)}
+}
+
+// Gorgonia returns the underlying Gorgonia expression graph.
+func (g *Graph) Gorgonia() *G.ExprGraph { return g.eg }
+
+// Err returns the first error met since Err was last called, and clears it.
+func (g *Graph) Err() error {
+	err := g.err
+	g.err = nil
+	return err
+}
+
+// Nodes returns all nodes in creation order, which is a topological order.
+func (g *Graph) Nodes() []*Node { return append([]*Node(nil), g.nodes...) }
+
+// fail records err if it is the first error and returns an invalid node.
+func (g *Graph) fail(err error) *Node {
+	if g.err == nil {
+		g.err = err
+	}
+	return &Node{g: g}
+}
+
+// check validates the inputs of a builder call; it returns false (and records
+// an error when none is recorded yet) if the call must not proceed.
+func (g *Graph) check(op string, in ...*Node) bool {
+	if g.err != nil {
+		return false
+	}
+	for i, n := range in {
+		switch {
+		case n == nil:
+			g.err = fmt.Errorf("%w: %s: input %d is nil", ErrInvalidNode, op, i)
+		case n.g != g:
+			g.err = fmt.Errorf("%w: %s: input %d belongs to another graph", ErrInvalidNode, op, i)
+		case n.gn == nil:
+			g.err = fmt.Errorf("%w: %s: input %d comes from an op that failed", ErrInvalidNode, op, i)
+		}
+		if g.err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *Graph) register(n *Node) *Node {
+	if old, ok := g.byG[n.gn]; ok {
+		return old // Gorgonia merged an equal node: keep the one we already have
+	}
+	n.id = len(g.nodes)
+	g.nodes = append(g.nodes, n)
+	g.byG[n.gn] = n
+	return n
+}
+
+func (g *Graph) leaf(kind Kind, name string, shape Shape, value []float64) *Node {
+	if !shape.valid() {
+		return g.fail(fmt.Errorf("%w: %s %q: dimensions must be positive, got %v", ErrArgument, kind, name, shape))
+	}
+	if value != nil && len(value) != shape.Size() {
+		return g.fail(fmt.Errorf("%w: %s %q: %d values for shape %v", ErrShape, kind, name, len(value), shape))
+	}
+	// Gorgonia merges input nodes by name, so every leaf gets a unique one.
+	gname := kind.String() + "#" + strconv.Itoa(len(g.nodes))
+	if name != "" {
+		gname += ":" + name
+	}
+	var gn *G.Node
+	if len(shape) == 0 {
+		gn = G.NewScalar(g.eg, G.Float64, G.WithName(gname))
+	} else {
+		gn = G.NewTensor(g.eg, G.Float64, len(shape), G.WithShape(shape...), G.WithName(gname))
+	}
+	return g.register(&Node{g: g, gn: gn, kind: kind, shape: shape.Clone(), value: value, name: name})
+}
+
+// Constant returns a node holding a copy of value with the given shape.
+func (g *Graph) Constant(value []float64, shape ...int) *Node {
+	if !g.check("constant") {
+		return &Node{g: g}
+	}
+	return g.leaf(KindConstant, "", shape, append([]float64(nil), value...))
+}
+
+// Scalar returns a scalar constant.
+func (g *Graph) Scalar(v float64) *Node { return g.Constant([]float64{v}) }
+
+// Fill returns a constant of the given shape with every element v.
+func (g *Graph) Fill(v float64, shape ...int) *Node {
+	if !g.check("fill") {
+		return &Node{g: g}
+	}
+	if !Shape(shape).valid() {
+		return g.fail(fmt.Errorf("%w: fill: dimensions must be positive, got %v", ErrArgument, shape))
+	}
+	vals := make([]float64, Shape(shape).Size())
+	for i := range vals {
+		vals[i] = v
+	}
+	return g.leaf(KindConstant, "", shape, vals)
+}
+
+// Input returns a data input: its value is set on the program before a run.
+func (g *Graph) Input(name string, shape ...int) *Node {
+	if !g.check("input") {
+		return &Node{g: g}
+	}
+	return g.leaf(KindInput, name, shape, nil)
+}
+
+// Param returns a parameter with an initial value (copied). Programs hold the
+// current value; optimizers update it in place.
+func (g *Graph) Param(name string, init []float64, shape ...int) *Node {
+	if !g.check("param") {
+		return &Node{g: g}
+	}
+	if init == nil {
+		init = make([]float64, Shape(shape).Size())
+	}
+	return g.leaf(KindParam, name, shape, append([]float64(nil), init...))
+}
+
+// Noise returns a noise input: the program draws fresh standard noise of the
+// given distribution into it before every run.
+func (g *Graph) Noise(kind Noise, shape ...int) *Node {
+	if !g.check("noise") {
+		return &Node{g: g}
+	}
+	if kind > StdGumbel {
+		return g.fail(fmt.Errorf("%w: noise: unknown distribution %d", ErrArgument, kind))
+	}
+	n := g.leaf(KindNoise, kind.String(), shape, nil)
+	n.noise = kind
+	return n
+}
+
+// Apply adds a node computing op on the inputs. It is how ops outside engine
+// (a distribution's sampler, a GPU-only fused term) join a graph.
+func (g *Graph) Apply(op Op, in ...*Node) *Node {
+	if op == nil {
+		return g.fail(fmt.Errorf("%w: apply: nil op", ErrArgument))
+	}
+	if !g.check(op.String(), in...) {
+		return &Node{g: g}
+	}
+	shapes := make([]Shape, len(in))
+	for i, n := range in {
+		shapes[i] = n.shape
+	}
+	out, err := op.Shape(shapes)
+	if err != nil {
+		return g.fail(fmt.Errorf("%s %v: %w", op, shapes, err))
+	}
+	gin := make(G.Nodes, len(in))
+	for i, n := range in {
+		gin[i] = n.gn
+	}
+	gn, err := G.ApplyOp(&gorgoniaOp{op: op, g: g, in: shapes, out: out}, gin...)
+	if err != nil {
+		return g.fail(fmt.Errorf("engine: %s %v: gorgonia rejected the node: %v", op, shapes, err))
+	}
+	return g.register(&Node{g: g, gn: gn, kind: KindOp, shape: out, op: op, in: append([]*Node(nil), in...)})
+}
+
+// Import wraps a node built directly with Gorgonia on this graph's ExprGraph.
+// Programs run such nodes through Gorgonia's own Do, which allocates; ignis
+// ops do not.
+func (g *Graph) Import(gn *G.Node) *Node {
+	if !g.check("import") {
+		return &Node{g: g}
+	}
+	if gn == nil {
+		return g.fail(fmt.Errorf("%w: import: nil gorgonia node", ErrInvalidNode))
+	}
+	if n, ok := g.byG[gn]; ok {
+		return n
+	}
+	if gn.Dtype() != G.Float64 {
+		return g.fail(fmt.Errorf("%w: import: node %v is not float64", ErrDType, gn))
+	}
+	if gn.Op() == nil {
+		return g.fail(fmt.Errorf("%w: import: gorgonia input nodes must be created with Graph.Input", ErrInvalidNode))
+	}
+	var in []*Node
+	for _, c := range children(g.eg, gn) {
+		cn := g.Import(c)
+		if !cn.Valid() {
+			return cn
+		}
+		in = append(in, cn)
+	}
+	return g.register(&Node{g: g, gn: gn, kind: KindForeign, shape: Shape(gn.Shape().Clone()), in: in})
+}

@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// matmulOp multiplies the last two dimensions, broadcasting leading batch
+// dimensions; ta and tb transpose the operands' matrices first.
+type matmulOp struct{ ta, tb bool }
+
+func (o matmulOp) String() string { return fmt.Sprintf("matmul(%t,%t)", o.ta, o.tb) }
+
+// matDims returns rows and cols of the (optionally transposed) trailing matrix.
+func matDims(s Shape, t bool) (int, int) {
+	r, c := s[len(s)-2], s[len(s)-1]
+	if t {
+		return c, r
+	}
+	return r, c
+}
+
+func (o matmulOp) Shape(in []Shape) (Shape, error) {
+	a, b := in[0], in[1]
+	if len(a) < 2 || len(b) < 2 {
+		return nil, fmt.Errorf("%w: matmul needs rank ≥ 2 operands", ErrShape)
+	}
+	m, k := matDims(a, o.ta)
+	k2, n := matDims(b, o.tb)
+	if k != k2 {
+		return nil, fmt.Errorf("%w: inner dimensions %d and %d differ", ErrShape, k, k2)
+	}
+	batch, ok := BroadcastShapes(a[:len(a)-2], b[:len(b)-2])
+	if !ok {
+		return nil, fmt.Errorf("%w: batch dimensions %v and %v do not broadcast", ErrShape, a[:len(a)-2], b[:len(b)-2])
+	}
+	return append(batch, m, n), nil
+}
+
+// batchOffsets returns, for each member of the broadcast batch, the offset of
+// the operand's matrix (stride 0 along broadcast dimensions).
+func batchOffsets(batch, opBatch Shape, matSize int) []int {
+	n := batch.Size()
+	offs := make([]int, n)
+	if opBatch.Size() == n {
+		for i := range offs {
+			offs[i] = i * matSize
+		}
+		return offs
+	}
+	st := broadcastStrides(opBatch, batch)
+	idx := make([]int, len(batch))
+	for i := range offs {
+		o := 0
+		for d, v := range idx {
+			o += v * st[d]
+		}
+		offs[i] = o * matSize
+		for d := len(idx) - 1; d >= 0; d-- {
+			idx[d]++
+			if idx[d] < batch[d] {
+				break
+			}
+			idx[d] = 0
+		}
+	}
+	return offs
+}
+
+func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
+	a, b, out := spec.In[0], spec.In[1], spec.Out
+	m, k := matDims(a, o.ta)
+	n := out[len(out)-1]
+	batch := out[:len(out)-2]
+	aOff := batchOffsets(batch, a[:len(a)-2], a[len(a)-2]*a[len(a)-1])
+	bOff := batchOffsets(batch, b[:len(b)-2], b[len(b)-2]*b[len(b)-1])
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if o.ta {
+		ta = blas.Trans
+	}
+	if o.tb {
+		tb = blas.Trans
+	}
+	ar, ac := a[len(a)-2], a[len(a)-1]
+	br, bc := b[len(b)-2], b[len(b)-1]
+	_ = k
+	return KernelFunc(func(outBuf []float64, in [][]float64) error {
+		for i := range aOff {
+			A := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: in[0][aOff[i] : aOff[i]+ar*ac]}
+			B := blas64.General{Rows: br, Cols: bc, Stride: bc, Data: in[1][bOff[i] : bOff[i]+br*bc]}
+			C := blas64.General{Rows: m, Cols: n, Stride: n, Data: outBuf[i*m*n : (i+1)*m*n]}
+			blas64.Gemm(ta, tb, 1, A, B, 0, C)
+		}
+		return nil
+	}), nil
+}
+
+func (o matmulOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	a, b := in[0], in[1]
+	var ga, gb *Node
+	switch {
+	case !o.ta && !o.tb:
+		ga, gb = g.MatMulT(gout, b, false, true), g.MatMulT(a, gout, true, false)
+	case o.ta && !o.tb:
+		ga, gb = g.MatMulT(b, gout, false, true), g.MatMulT(a, gout, false, false)
+	case !o.ta && o.tb:
+		ga, gb = g.MatMulT(gout, b, false, false), g.MatMulT(gout, a, true, false)
+	default:
+		ga, gb = g.MatMulT(b, gout, true, true), g.MatMulT(gout, a, true, true)
+	}
+	return []*Node{g.SumTo(ga, a.shape), g.SumTo(gb, b.shape)}
+}
+
+// MatMul multiplies the trailing matrices of a [..., M, K] and b [..., K, N],
+// broadcasting the leading batch dimensions.
+func (g *Graph) MatMul(a, b *Node) *Node { return g.MatMulT(a, b, false, false) }
+
+// MatMulT is MatMul with either operand's matrices transposed first.
+func (g *Graph) MatMulT(a, b *Node, transA, transB bool) *Node {
+	return g.Apply(matmulOp{ta: transA, tb: transB}, a, b)
+}
+
+// MatVec multiplies the trailing matrices of a [..., M, K] with the trailing
+// vectors of v [..., K], giving [..., M].
+func (g *Graph) MatVec(a, v *Node) *Node {
+	if !g.check("matvec", a, v) {
+		return &Node{g: g}
+	}
+	r := g.MatMul(a, g.Unsqueeze(v, -1))
+	if !r.Valid() {
+		return r
+	}
+	return g.Reshape(r, r.shape[:len(r.shape)-1]...)
+}

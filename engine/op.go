@@ -1,0 +1,59 @@
+package engine
+
+// Op is a differentiable operation on float64 tensors. An Op value is
+// immutable: it carries its parameters (axes, bounds, flags) and nothing that
+// changes while a program runs.
+//
+// Every Op is also usable from Gorgonia: the graph wraps it in an adapter that
+// implements gorgonia.Op and gorgonia.SDOp, so Gorgonia's TapeMachine and Grad
+// run ignis graphs unchanged.
+type Op interface {
+	// String names the op and every parameter that changes its result.
+	// Nodes whose ops print the same and whose inputs are the same are merged
+	// by the graph, so a parameter left out of String is a silent bug.
+	String() string
+	// Shape checks the input shapes and returns the output shape. The error
+	// should wrap ErrShape or ErrArgument; the graph adds the op's name.
+	Shape(in []Shape) (Shape, error)
+	// Kernel returns the code that computes the output from inputs of the given
+	// shapes. It is called once per program at compile time; whatever scratch
+	// memory the kernel needs is allocated here, never in Run.
+	Kernel(spec KernelSpec) (Kernel, error)
+	// Grad builds the vector-Jacobian product: given the gradient gout of a
+	// scalar with respect to out, it returns one node per input (nil for an
+	// input the op is not differentiable in).
+	Grad(g *Graph, in []*Node, out, gout *Node) []*Node
+}
+
+// KernelSpec tells an op what it is compiled for.
+type KernelSpec struct {
+	In     []Shape
+	Out    Shape
+	Device Device
+}
+
+// Kernel computes one op's output into a preallocated buffer. Run must not
+// allocate and must not write to its inputs; it returns an error only for
+// numerical failures that depend on the input values (a matrix that is not
+// positive definite, a non-finite input to a factorization).
+type Kernel interface {
+	Run(out []float64, in [][]float64) error
+}
+
+// KernelFunc adapts a function to the Kernel interface.
+type KernelFunc func(out []float64, in [][]float64) error
+
+// Run calls f.
+func (f KernelFunc) Run(out []float64, in [][]float64) error { return f(out, in) }
+
+// aliasOp is implemented by ops whose output is a view of one input (reshape):
+// the program gives the output the input's buffer and runs nothing.
+type aliasOp interface {
+	aliasOf() int
+}
+
+// nonDiffOp is implemented by ops that have inputs no gradient flows into
+// (integer indices, masks).
+type nonDiffOp interface {
+	nonDiff(i int) bool
+}

@@ -1,0 +1,249 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+)
+
+// whereOp picks a where cond is non-zero and b elsewhere, broadcasting all three.
+type whereOp struct{}
+
+func (whereOp) String() string     { return "where" }
+func (whereOp) nonDiff(i int) bool { return i == 0 }
+
+func (whereOp) Shape(in []Shape) (Shape, error) {
+	s, ok := BroadcastShapes(in...)
+	if !ok {
+		return nil, fmt.Errorf("%w: cannot broadcast %v", ErrShape, in)
+	}
+	return s, nil
+}
+
+func (whereOp) Kernel(spec KernelSpec) (Kernel, error) {
+	out := spec.Out
+	r := newRows(out, out.strides(), broadcastStrides(spec.In[0], out),
+		broadcastStrides(spec.In[1], out), broadcastStrides(spec.In[2], out))
+	n, _ := r.inner(0)
+	_, sc := r.inner(1)
+	_, sa := r.inner(2)
+	_, sb := r.inner(3)
+	var c, a, b, z []float64
+	row := func(off []int) {
+		for k := 0; k < n; k++ {
+			if c[off[1]+k*sc] != 0 {
+				z[off[0]+k] = a[off[2]+k*sa]
+			} else {
+				z[off[0]+k] = b[off[3]+k*sb]
+			}
+		}
+	}
+	return KernelFunc(func(outBuf []float64, in [][]float64) error {
+		c, a, b, z = in[0], in[1], in[2], outBuf
+		r.each(row)
+		return nil
+	}), nil
+}
+
+func (whereOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	zero := g.ZerosLike(gout)
+	return []*Node{nil,
+		g.SumTo(g.Where(in[0], gout, zero), in[1].shape),
+		g.SumTo(g.Where(in[0], zero, gout), in[2].shape)}
+}
+
+// Where returns a where cond is non-zero and b elsewhere, with broadcasting.
+// No gradient flows into cond.
+func (g *Graph) Where(cond, a, b *Node) *Node { return g.Apply(whereOp{}, cond, a, b) }
+
+// Clamp limits x to [lo, hi]; the gradient is passed where lo ≤ x ≤ hi.
+// Use math.Inf for a one-sided clamp.
+func (g *Graph) Clamp(x *Node, lo, hi float64) *Node {
+	if !g.check("clamp", x) {
+		return &Node{g: g}
+	}
+	if math.IsNaN(lo) || math.IsNaN(hi) || lo > hi {
+		return g.fail(fmt.Errorf("%w: clamp: bounds [%v, %v]", ErrArgument, lo, hi))
+	}
+	y := x
+	if !math.IsInf(lo, -1) {
+		y = g.Maximum(y, g.Scalar(lo))
+	}
+	if !math.IsInf(hi, 1) {
+		y = g.Minimum(y, g.Scalar(hi))
+	}
+	return y
+}
+
+// takeOp selects entries along an axis by integer indices held in a node
+// (NumPy's take): out shape = x[:axis] + idx + x[axis+1:].
+type takeOp struct{ axis int }
+
+func (o takeOp) String() string     { return fmt.Sprintf("take(%d)", o.axis) }
+func (o takeOp) nonDiff(i int) bool { return i == 1 }
+
+func (o takeOp) Shape(in []Shape) (Shape, error) {
+	x, idx := in[0], in[1]
+	out := append(append(x[:o.axis:o.axis], idx...), x[o.axis+1:]...)
+	return out.Clone(), nil
+}
+
+func (o takeOp) Kernel(spec KernelSpec) (Kernel, error) {
+	outer, n, inner := blocks(spec.In[0], o.axis)
+	m := spec.In[1].Size()
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		x, idx := in[0], in[1]
+		for j, v := range idx {
+			if v < 0 || v >= float64(n) || v != math.Trunc(v) {
+				return fmt.Errorf("%w: take: index %v at %d out of range [0, %d)", ErrArgument, v, j, n)
+			}
+		}
+		for b := 0; b < outer; b++ {
+			for j, v := range idx {
+				src := (b*n + int(v)) * inner
+				dst := (b*m + j) * inner
+				copy(out[dst:dst+inner], x[src:src+inner])
+			}
+		}
+		return nil
+	}), nil
+}
+
+func (o takeOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	return []*Node{g.Apply(scatterAddOp{axis: o.axis, size: in[0].shape[o.axis], idxRank: len(in[1].shape)}, gout, in[1]), nil}
+}
+
+// scatterAddOp is the adjoint of takeOp: it adds slices of its first input
+// into a zero tensor at the indexed positions.
+type scatterAddOp struct{ axis, size, idxRank int }
+
+func (o scatterAddOp) String() string {
+	return fmt.Sprintf("scatter_add(%d,%d,%d)", o.axis, o.size, o.idxRank)
+}
+func (o scatterAddOp) nonDiff(i int) bool { return i == 1 }
+
+func (o scatterAddOp) Shape(in []Shape) (Shape, error) {
+	src := in[0]
+	out := append(append(src[:o.axis:o.axis], o.size), src[o.axis+o.idxRank:]...)
+	return out.Clone(), nil
+}
+
+func (o scatterAddOp) Kernel(spec KernelSpec) (Kernel, error) {
+	outer, n, inner := blocks(spec.Out, o.axis)
+	m := spec.In[1].Size()
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		src, idx := in[0], in[1]
+		clear(out)
+		for b := 0; b < outer; b++ {
+			for j, v := range idx {
+				if v < 0 || v >= float64(n) || v != math.Trunc(v) {
+					return fmt.Errorf("%w: scatter_add: index %v out of range [0, %d)", ErrArgument, v, n)
+				}
+				dst := (b*n + int(v)) * inner
+				s := (b*m + j) * inner
+				for k := 0; k < inner; k++ {
+					out[dst+k] += src[s+k]
+				}
+			}
+		}
+		return nil
+	}), nil
+}
+
+func (o scatterAddOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	return []*Node{g.Take(gout, o.axis, in[1]), nil}
+}
+
+// Take selects entries of x along axis at the integer positions held in idx
+// (any shape; values are whole numbers stored as float64). The result has
+// shape x[:axis] + idx + x[axis+1:]. Indices out of range are a run-time
+// error. The gradient with respect to x adds back into the taken positions.
+func (g *Graph) Take(x *Node, axis int, idx *Node) *Node {
+	if !g.check("take", x, idx) {
+		return &Node{g: g}
+	}
+	a, ok := normAxis(axis, len(x.shape))
+	if !ok {
+		return g.fail(fmt.Errorf("%w: take: axis %d for shape %v", ErrArgument, axis, x.shape))
+	}
+	return g.Apply(takeOp{axis: a}, x, idx)
+}
+
+// diagOp extracts the diagonal of the trailing matrices.
+type diagOp struct{}
+
+func (diagOp) String() string { return "diag" }
+
+func (diagOp) Shape(in []Shape) (Shape, error) {
+	s := in[0]
+	if len(s) < 2 || s[len(s)-1] != s[len(s)-2] {
+		return nil, fmt.Errorf("%w: diag needs square trailing matrices, got %v", ErrShape, s)
+	}
+	return s[:len(s)-1].Clone(), nil
+}
+
+func (diagOp) Kernel(spec KernelSpec) (Kernel, error) {
+	n := spec.Out[len(spec.Out)-1]
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		for b := 0; b < len(out)/n; b++ {
+			for i := 0; i < n; i++ {
+				out[b*n+i] = in[0][b*n*n+i*n+i]
+			}
+		}
+		return nil
+	}), nil
+}
+
+func (diagOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	return []*Node{g.DiagEmbed(gout)}
+}
+
+// Diag returns the diagonals [..., N] of the matrices x [..., N, N].
+func (g *Graph) Diag(x *Node) *Node { return g.Apply(diagOp{}, x) }
+
+// diagEmbedOp builds diagonal matrices from vectors.
+type diagEmbedOp struct{}
+
+func (diagEmbedOp) String() string { return "diag_embed" }
+
+func (diagEmbedOp) Shape(in []Shape) (Shape, error) {
+	s := in[0]
+	if len(s) < 1 {
+		return nil, fmt.Errorf("%w: diag_embed needs rank ≥ 1", ErrShape)
+	}
+	return append(s.Clone(), s[len(s)-1]), nil
+}
+
+func (diagEmbedOp) Kernel(spec KernelSpec) (Kernel, error) {
+	n := spec.In[0][len(spec.In[0])-1]
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		clear(out)
+		for b := 0; b < len(in[0])/n; b++ {
+			for i := 0; i < n; i++ {
+				out[b*n*n+i*n+i] = in[0][b*n+i]
+			}
+		}
+		return nil
+	}), nil
+}
+
+func (diagEmbedOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
+	return []*Node{g.Diag(gout)}
+}
+
+// DiagEmbed returns matrices [..., N, N] with v [..., N] on the diagonal.
+func (g *Graph) DiagEmbed(v *Node) *Node { return g.Apply(diagEmbedOp{}, v) }
+
+// Eye returns the N×N identity as a constant.
+func (g *Graph) Eye(n int) *Node {
+	if !g.check("eye") {
+		return &Node{g: g}
+	}
+	if n <= 0 {
+		return g.fail(fmt.Errorf("%w: eye: size %d", ErrArgument, n))
+	}
+	v := make([]float64, n*n)
+	for i := 0; i < n; i++ {
+		v[i*n+i] = 1
+	}
+	return g.Constant(v, n, n)
+}
