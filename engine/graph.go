@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // Kind tells what a node is: the result of an op or one of the leaf kinds.
@@ -261,7 +262,7 @@ func (g *Graph) Apply(op Op, in ...*Node) *Node {
 	}
 	out, err := op.Shape(shapes)
 	if err != nil {
-		return g.fail(fmt.Errorf("%s %v: %w", op, shapes, err))
+		return g.fail(fmt.Errorf("engine: %s of shapes %v: %w", op, shapes, err))
 	}
 	gin := make(G.Nodes, len(in))
 	for i, n := range in {
@@ -302,4 +303,20 @@ func (g *Graph) Import(gn *G.Node) *Node {
 		in = append(in, cn)
 	}
 	return g.register(&Node{g: g, gn: gn, kind: KindForeign, shape: Shape(gn.Shape().Clone()), in: in})
+}
+
+// ConstantTensor returns a constant holding a copy of a Gorgonia tensor, which
+// must be float64.
+func (g *Graph) ConstantTensor(t tensor.Tensor) *Node {
+	if !g.check("constant") {
+		return &Node{g: g}
+	}
+	if t == nil {
+		return g.fail(fmt.Errorf("%w: constant: nil tensor", ErrArgument))
+	}
+	data, err := valueData(t)
+	if err != nil {
+		return g.fail(fmt.Errorf("constant: %w", err))
+	}
+	return g.leaf(KindConstant, "", Shape(t.Shape()), append([]float64(nil), data...))
 }

@@ -1,0 +1,23 @@
+// Package engine is ignis's tensor engine: a graph builder over Gorgonia
+// expression graphs, differentiable ops that Gorgonia lacks or gets wrong,
+// symbolic gradients, a compiled executor that runs a graph many times with
+// no allocation, optimizers, and the device interface through which the gpu
+// build flavor supplies GPU versions of the heavy ops.
+//
+// Build a graph with the Graph's methods; they broadcast like NumPy and keep
+// the first error (read it once with Err) so that model code reads like the
+// math. Take gradients with Grad, compile the loss and gradients once with
+// Compile, and run the program as often as needed:
+//
+//	g := engine.NewGraph()
+//	w := g.Param("w", []float64{0}, 1)
+//	x := g.Input("x", 3, 1)
+//	y := g.Input("y", 3)
+//	resid := g.Sub(g.MatVec(x, w), y)
+//	loss := g.Sum(g.Square(resid))
+//	grad := g.Grad(loss, w)[0]
+//	prog, err := g.Compile([]*engine.Node{loss, grad})
+//
+// Every node is a Gorgonia node too (Node.Gorgonia), so a graph can be run on
+// Gorgonia's own VMs, and Gorgonia nodes can be imported (Graph.Import).
+package engine
