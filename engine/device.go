@@ -1,6 +1,9 @@
 package engine
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // Device is where heavy ops run. The CPU device is always present; the gpu
 // build flavor registers a CUDA device at start-up. Capabilities (batched
@@ -28,10 +31,14 @@ var registry struct {
 
 // RegisterDevice makes a device available to programs. Device packages call
 // it from init; the last registered device becomes the default.
-func RegisterDevice(d Device) {
+func RegisterDevice(d Device) error {
+	if d == nil {
+		return fmt.Errorf("%w: register a nil device", ErrArgument)
+	}
 	registry.Lock()
 	defer registry.Unlock()
 	registry.devices = append(registry.devices, d)
+	return nil
 }
 
 // Devices lists the registered devices, CPU first.

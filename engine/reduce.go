@@ -287,6 +287,9 @@ func (g *Graph) SumTo(x *Node, shape Shape) *Node {
 	return g.Apply(sumToOp{to: shape.Clone()}, x)
 }
 
+// Expand is BroadcastTo under Pyro's name.
+func (g *Graph) Expand(x *Node, shape ...int) *Node { return g.BroadcastTo(x, shape...) }
+
 // broadcastOp expands a tensor to a larger shape by NumPy broadcasting.
 type broadcastOp struct{ to Shape }
 
