@@ -84,6 +84,7 @@ func badCases() []badCase {
 		"SumTo":       func(g *Graph, x *Node) *Node { return g.SumTo(x, Shape{1}) },
 		"BroadcastTo": func(g *Graph, x *Node) *Node { return g.BroadcastTo(x, 2) },
 		"Expand":      func(g *Graph, x *Node) *Node { return g.Expand(x, 2) },
+		"Cumsum":      func(g *Graph, x *Node) *Node { return g.Cumsum(x, 0) },
 		"Concat":      func(g *Graph, x *Node) *Node { return g.Concat(0, x, x) },
 		"Stack":       func(g *Graph, x *Node) *Node { return g.Stack(0, x, x) },
 	}
@@ -133,6 +134,14 @@ func badCases() []badCase {
 	add("Polygamma", "negative order", ErrArgument, func(g *Graph) *Node { return g.Polygamma(-1, v(g)) })
 	add("Diag", "non-square", ErrShape, func(g *Graph) *Node { return g.Diag(m(g)) })
 	add("DiagEmbed", "scalar", ErrShape, func(g *Graph) *Node { return g.DiagEmbed(g.Scalar(1)) })
+	add("Cumsum", "axis out of range", ErrArgument, func(g *Graph) *Node { return g.Cumsum(m(g), 2) })
+	add("Fail", "nil error", ErrArgument, func(g *Graph) *Node { return g.Fail(nil) })
+	add("Ok", "nil node", ErrInvalidNode, func(g *Graph) *Node {
+		if g.Ok("op", nil) {
+			return g.Scalar(1)
+		}
+		return &Node{g: g}
+	})
 	add("Grad", "non-scalar loss", ErrShape, func(g *Graph) *Node { return g.Grad(m(g), m(g))[0] })
 	add("Grad", "nil wrt", ErrInvalidNode, func(g *Graph) *Node { return g.Grad(g.Sum(m(g)), nil)[0] })
 	return cs

@@ -320,3 +320,38 @@ func (g *Graph) ConstantTensor(t tensor.Tensor) *Node {
 	}
 	return g.leaf(KindConstant, "", Shape(t.Shape()), append([]float64(nil), data...))
 }
+
+// Fail records err as the graph's error (unless one is already recorded) and
+// returns an invalid node. Packages that build on engine (distributions,
+// models) use it to report their own argument errors through the same sticky
+// error as the ops.
+func (g *Graph) Fail(err error) *Node {
+	if err == nil {
+		err = fmt.Errorf("%w: Fail called with a nil error", ErrArgument)
+	}
+	return g.fail(err)
+}
+
+// Ok reports whether building may proceed: no error is recorded and every
+// node given is a valid node of this graph. When a node is invalid it records
+// an error naming op and returns false.
+func (g *Graph) Ok(op string, nodes ...*Node) bool { return g.check(op, nodes...) }
+
+// ConstValue returns a copy of a constant's value, and false for other nodes.
+// Constructors use it to validate arguments that are known while the graph is
+// built.
+func (n *Node) ConstValue() ([]float64, bool) {
+	if n == nil || n.kind != KindConstant {
+		return nil, false
+	}
+	return append([]float64(nil), n.value...), true
+}
+
+// InitValue returns a copy of a parameter's initial value (the value it starts
+// with in every new program), and false for other nodes.
+func (n *Node) InitValue() ([]float64, bool) {
+	if n == nil || n.kind != KindParam {
+		return nil, false
+	}
+	return append([]float64(nil), n.value...), true
+}
