@@ -77,7 +77,9 @@ func LessThan(hi float64) Constraint { return interval{kind: cLessThan, lo: math
 func Boolean() Constraint { return interval{kind: cBoolean, lo: 0, hi: 1} }
 
 // IntegerInterval is the whole numbers in [lo, hi].
-func IntegerInterval(lo, hi float64) Constraint { return interval{kind: cIntegerInterval, lo: lo, hi: hi} }
+func IntegerInterval(lo, hi float64) Constraint {
+	return interval{kind: cIntegerInterval, lo: lo, hi: hi}
+}
 
 // NonNegativeInteger is {0, 1, 2, …}.
 func NonNegativeInteger() Constraint {

@@ -74,10 +74,12 @@ type base struct {
 	event engine.Shape
 }
 
-func (b *base) Graph() *engine.Graph       { return b.g }
-func (b *base) BatchShape() engine.Shape   { return b.batch.Clone() }
-func (b *base) EventShape() engine.Shape   { return b.event.Clone() }
-func (b *base) sampleShape(s []int) []int  { return append(append(append([]int{}, s...), b.batch...), b.event...) }
+func (b *base) Graph() *engine.Graph     { return b.g }
+func (b *base) BatchShape() engine.Shape { return b.batch.Clone() }
+func (b *base) EventShape() engine.Shape { return b.event.Clone() }
+func (b *base) sampleShape(s []int) []int {
+	return append(append(append([]int{}, s...), b.batch...), b.event...)
+}
 func (b *base) fail(err error) *engine.Node { return b.g.Fail(err) }
 
 // invalid returns an invalid node after a check has recorded the error.

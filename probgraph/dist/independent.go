@@ -34,7 +34,9 @@ func ToEvent(d Distribution, n int) *IndependentDist {
 }
 
 // Family names the base family with the reinterpreted dimensions.
-func (d *IndependentDist) Family() string { return fmt.Sprintf("Independent(%s, %d)", d.Base.Family(), d.N) }
+func (d *IndependentDist) Family() string {
+	return fmt.Sprintf("Independent(%s, %d)", d.Base.Family(), d.N)
+}
 
 // Reparameterized is the base's.
 func (d *IndependentDist) Reparameterized() bool { return d.Base.Reparameterized() }
@@ -50,7 +52,9 @@ func (d *IndependentDist) LogProb(x *engine.Node) *engine.Node {
 }
 
 // Sample draws from the base.
-func (d *IndependentDist) Sample(sampleShape ...int) *engine.Node { return d.Base.Sample(sampleShape...) }
+func (d *IndependentDist) Sample(sampleShape ...int) *engine.Node {
+	return d.Base.Sample(sampleShape...)
+}
 
 // Mean is the base's mean, when it has one.
 func (d *IndependentDist) Mean() *engine.Node {
