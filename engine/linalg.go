@@ -104,10 +104,13 @@ func (o triSolveOp) Kernel(spec KernelSpec) (Kernel, error) {
 	a, b, out := spec.In[0], spec.In[1], spec.Out
 	n, k := out[len(out)-2], out[len(out)-1]
 	batch := out[:len(out)-2]
-	ga := newBatchGather(batch, a[:len(a)-2], n*n)
-	gb := newBatchGather(batch, b[:len(b)-2], n*k)
 	dev := triSolveDevice(spec.Device)
 	nb := batch.Size()
+	if nb > 1 && a[:len(a)-2].Size() == 1 {
+		return sharedTriSolve(dev, nb, n, k, o.lower, o.trans), nil
+	}
+	ga := newBatchGather(batch, a[:len(a)-2], n*n)
+	gb := newBatchGather(batch, b[:len(b)-2], n*k)
 	return KernelFunc(func(outBuf []float64, in [][]float64) error {
 		return dev.TriSolve(outBuf, ga.apply(in[0]), gb.apply(in[1]), nb, n, k, o.lower, o.trans)
 	}), nil
@@ -127,6 +130,33 @@ func (o triSolveOp) Grad(g *Graph, in []*Node, x, gx *Node) []*Node {
 	}
 	ga = g.Neg(g.Apply(triOp{upper: !o.lower, diag: 1}, g.SumTo(ga, a.shape)))
 	return []*Node{ga, g.SumTo(gb, b.shape)}
+}
+
+// sharedTriSolve solves a batch of right-hand sides against one matrix. The
+// members' columns are laid side by side as one n×(batch·k) system: one solve
+// instead of batch small ones, and no copy of the matrix per member (which,
+// for a data batch against one covariance factor, would be batch·n² floats).
+// b needs no gathering: with one matrix, the batch is b's own.
+func sharedTriSolve(dev TriSolveDevice, nb, n, k int, lower, trans bool) Kernel {
+	cols := nb * k
+	buf := make([]float64, n*cols)
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		b := in[1]
+		for m := 0; m < nb; m++ {
+			for i := 0; i < n; i++ {
+				copy(buf[i*cols+m*k:i*cols+(m+1)*k], b[(m*n+i)*k:(m*n+i+1)*k])
+			}
+		}
+		if err := dev.TriSolve(buf, in[0], buf, 1, n, cols, lower, trans); err != nil {
+			return err
+		}
+		for m := 0; m < nb; m++ {
+			for i := 0; i < n; i++ {
+				copy(out[(m*n+i)*k:(m*n+i+1)*k], buf[i*cols+m*k:i*cols+(m+1)*k])
+			}
+		}
+		return nil
+	})
 }
 
 // batchGather expands an operand whose batch dimensions broadcast into a
