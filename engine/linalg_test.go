@@ -238,50 +238,7 @@ func TestLinalgMatchesGonum(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		ref := make(map[string][]float64)
-		for m := 0; m < batch; m++ {
-			var ch mat.Cholesky
-			if !ch.Factorize(mat.NewSymDense(n, a[m*n*n:(m+1)*n*n])) {
-				t.Fatalf("n=%d member %d: gonum says not positive definite", n, m)
-			}
-			var lt mat.TriDense
-			ch.LTo(&lt)
-			ref["cholesky"] = append(ref["cholesky"], mat.DenseCopyOf(&lt).RawMatrix().Data...)
-			bm := mat.NewDense(n, k, b[m*n*k:(m+1)*n*k])
-			bvec := mat.NewVecDense(n, b[m*n:(m+1)*n])
-			var x mat.Dense
-			if err := ch.SolveTo(&x, bm); err != nil {
-				t.Fatal(err)
-			}
-			ref["chol_solve"] = append(ref["chol_solve"], x.RawMatrix().Data...)
-			var xv mat.VecDense
-			if err := ch.SolveVecTo(&xv, bvec); err != nil {
-				t.Fatal(err)
-			}
-			ref["chol_solve_vec"] = append(ref["chol_solve_vec"], xv.RawVector().Data...)
-			ref["logdet_chol"] = append(ref["logdet_chol"], ch.LogDet())
-			for _, lower := range []bool{true, false} {
-				kind := mat.Upper
-				if lower {
-					kind = mat.Lower
-				}
-				tm := mat.NewTriDense(n, kind, append([]float64(nil), tri[m*n*n:(m+1)*n*n]...))
-				for _, trans := range []bool{false, true} {
-					var x mat.Dense
-					if err := tm.SolveTo(&x, trans, bm); err != nil && !errors.As(err, new(mat.Condition)) {
-						t.Fatal(err)
-					}
-					name := fmt.Sprintf("trisolve(%t,%t)", lower, trans)
-					ref[name] = append(ref[name], x.RawMatrix().Data...)
-					var xv mat.Dense
-					if err := tm.SolveTo(&xv, trans, mat.NewDense(n, 1, b[m*n:(m+1)*n])); err != nil && !errors.As(err, new(mat.Condition)) {
-						t.Fatal(err)
-					}
-					name = fmt.Sprintf("trisolve_vec(%t,%t)", lower, trans)
-					ref[name] = append(ref[name], xv.RawMatrix().Data...)
-				}
-			}
-		}
+		ref := gonumLinalg(t, a, tri, b, batch, n, k)
 		for name, o := range outs {
 			e := relErr(p.Value(o), ref[name])
 			if !(e <= linalgValueTol) {
@@ -304,9 +261,60 @@ func TestLinalgMatchesGonum(t *testing.T) {
 	}
 }
 
-// TestLinalgBadInputs covers shape errors at build time and numerical errors
-// at run time.
-func TestLinalgBadInputs(t *testing.T) {
+// gonumLinalg computes with gonum/mat, member by member, what
+// TestLinalgMatchesGonum computes with engine, keyed the same way.
+func gonumLinalg(t *testing.T, a, tri, b []float64, batch, n, k int) map[string][]float64 {
+	t.Helper()
+	ref := make(map[string][]float64)
+	for m := 0; m < batch; m++ {
+		var ch mat.Cholesky
+		if !ch.Factorize(mat.NewSymDense(n, a[m*n*n:(m+1)*n*n])) {
+			t.Fatalf("n=%d member %d: gonum says not positive definite", n, m)
+		}
+		var lt mat.TriDense
+		ch.LTo(&lt)
+		ref["cholesky"] = append(ref["cholesky"], mat.DenseCopyOf(&lt).RawMatrix().Data...)
+		bm := mat.NewDense(n, k, b[m*n*k:(m+1)*n*k])
+		bvec := mat.NewVecDense(n, b[m*n:(m+1)*n])
+		var x mat.Dense
+		if err := ch.SolveTo(&x, bm); err != nil {
+			t.Fatal(err)
+		}
+		ref["chol_solve"] = append(ref["chol_solve"], x.RawMatrix().Data...)
+		var xv mat.VecDense
+		if err := ch.SolveVecTo(&xv, bvec); err != nil {
+			t.Fatal(err)
+		}
+		ref["chol_solve_vec"] = append(ref["chol_solve_vec"], xv.RawVector().Data...)
+		ref["logdet_chol"] = append(ref["logdet_chol"], ch.LogDet())
+		for _, lower := range []bool{true, false} {
+			kind := mat.Upper
+			if lower {
+				kind = mat.Lower
+			}
+			tm := mat.NewTriDense(n, kind, append([]float64(nil), tri[m*n*n:(m+1)*n*n]...))
+			for _, trans := range []bool{false, true} {
+				var x mat.Dense
+				if err := tm.SolveTo(&x, trans, bm); err != nil && !errors.As(err, new(mat.Condition)) {
+					t.Fatal(err)
+				}
+				name := fmt.Sprintf("trisolve(%t,%t)", lower, trans)
+				ref[name] = append(ref[name], x.RawMatrix().Data...)
+				var xv mat.Dense
+				if err := tm.SolveTo(&xv, trans, mat.NewDense(n, 1, b[m*n:(m+1)*n])); err != nil && !errors.As(err, new(mat.Condition)) {
+					t.Fatal(err)
+				}
+				name = fmt.Sprintf("trisolve_vec(%t,%t)", lower, trans)
+				ref[name] = append(ref[name], xv.RawMatrix().Data...)
+			}
+		}
+	}
+	return ref
+}
+
+// TestLinalgShapeErrors checks that bad shapes fail at build time with
+// errors that wrap ErrShape.
+func TestLinalgShapeErrors(t *testing.T) {
 	builds := []struct {
 		name  string
 		build func(g *Graph) *Node
@@ -340,8 +348,11 @@ func TestLinalgBadInputs(t *testing.T) {
 		})
 	}
 
-	// Run-time failures, on both the serial and (where GOMAXPROCS allows)
-	// the parallel path.
+}
+
+// TestCholeskyRunErrors covers numerical failures, reported at run time, on
+// both the serial and (where GOMAXPROCS allows) the parallel path.
+func TestCholeskyRunErrors(t *testing.T) {
 	for _, n := range []int{3, 48} {
 		const batch = 8
 		spd := func() []float64 {
@@ -500,62 +511,6 @@ func TestLinalgUsesDeviceCapabilities(t *testing.T) {
 	}
 	if chol != 1 || tri != 2 {
 		t.Fatalf("device saw %d Cholesky and %d TriSolve calls, want 1 and 2", chol, tri)
-	}
-}
-
-func BenchmarkCholesky(b *testing.B) {
-	for _, c := range []struct{ batch, n int }{{1, 32}, {1, 264}, {1, 1024}, {64, 264}} {
-		name := fmt.Sprintf("n=%d", c.n)
-		if c.batch > 1 {
-			name = fmt.Sprintf("batch=%d/n=%d", c.batch, c.n)
-		}
-		b.Run(name, func(b *testing.B) {
-			v := make([]float64, c.batch*c.n*c.n)
-			fillSPD(rand.New(rand.NewPCG(7, 7)), v, c.n)
-			g := NewGraph()
-			a := g.Input("a", c.batch, c.n, c.n)
-			p, err := g.Compile([]*Node{g.Cholesky(a)})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := p.Set(a, v); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := p.Replay(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkGPMarginal runs the forward and backward pass of the Gaussian
-// marginal likelihood's data terms, ½ yᵀA⁻¹y + ½ log det A, with respect to
-// A: one Cholesky, four triangular solves and a matrix product per member.
-func BenchmarkGPMarginal(b *testing.B) {
-	for _, n := range []int{32, 264} {
-		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
-			v := make([]float64, n*n)
-			fillSPD(rand.New(rand.NewPCG(8, 8)), v, n)
-			g := NewGraph()
-			a := g.Param("a", v, n, n)
-			y := g.Constant(v[:n], n)
-			l := g.Cholesky(a)
-			z := g.TriSolveVec(l, y, true, false)
-			loss := g.Scale(g.Add(g.Sum(g.Square(z)), g.LogDetChol(l)), 0.5)
-			p, err := g.Compile(append([]*Node{loss}, g.Grad(loss, a)...))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := p.Replay(); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }
 
