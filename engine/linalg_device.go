@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/lapack/lapack64"
+)
+
+// CholeskyDevice is a device that factors batches of symmetric positive
+// definite matrices. The Cholesky op uses it when the program's device has
+// it, and the CPU implementation otherwise; the CPU one is the reference that
+// package engine/conformance compares others with.
+type CholeskyDevice interface {
+	Device
+	// Cholesky factors each of the batch n×n matrices in src as L Lᵀ and
+	// writes L into dst. Both slices hold batch matrices one after another,
+	// each row-major and contiguous (batch·n·n elements); they must not
+	// overlap. Only the lower triangle of each source matrix, diagonal
+	// included, enters the factor, and every strict-upper element of dst is
+	// set to exactly zero.
+	//
+	// A NaN or Inf anywhere in a source matrix is an error, as is a matrix
+	// that is not positive definite; the error returned is the one of the
+	// lowest-numbered failing member: *NotFiniteError{Op: "cholesky", Index}
+	// with the flat index into src of that member's first non-finite element,
+	// or *NotPositiveDefiniteError{Op: "cholesky", Batch, Pivot} with the
+	// member's index and the 0-based column at which the factorization broke
+	// down (its leading (Pivot+1)×(Pivot+1) minor is not positive definite).
+	// After an error the contents of dst are unspecified.
+	Cholesky(dst, src []float64, batch, n int) error
+}
+
+// TriSolveDevice is a device that solves batches of triangular systems.
+type TriSolveDevice interface {
+	Device
+	// TriSolve solves op(A) X = B for each member of a batch, where op(A) is
+	// A, or Aᵀ when transpose is set, and writes X into dst. a holds batch
+	// n×n matrices, b and dst batch n×k matrices, each row-major and
+	// contiguous, one member after another (no broadcasting: the caller
+	// expands broadcast operands). Only the lower triangle of each A (upper,
+	// when lower is false), diagonal included, is read. dst may be the same
+	// slice as b but must not otherwise overlap a or b. A zero on a diagonal
+	// is not detected; it gives Inf or NaN in dst.
+	TriSolve(dst, a, b []float64, batch, n, k int, lower, transpose bool) error
+}
+
+var (
+	_ CholeskyDevice = cpuDevice{}
+	_ TriSolveDevice = cpuDevice{}
+)
+
+func choleskyDevice(d Device) CholeskyDevice {
+	if c, ok := d.(CholeskyDevice); ok {
+		return c
+	}
+	return cpuDevice{}
+}
+
+func triSolveDevice(d Device) TriSolveDevice {
+	if t, ok := d.(TriSolveDevice); ok {
+		return t
+	}
+	return cpuDevice{}
+}
+
+// parallelMinFlops is the batch work below which the CPU runs a batch on the
+// calling goroutine: starting and joining workers costs a few microseconds,
+// about what 1e5 floating-point operations take.
+const parallelMinFlops = 1e5
+
+// batchWorkers returns how many goroutines a batch of the given size and work
+// per member should use: 1 for small work, else at most GOMAXPROCS.
+func batchWorkers(batch int, flopsPerMember float64) int {
+	if batch < 2 || float64(batch)*flopsPerMember < parallelMinFlops {
+		return 1
+	}
+	return min(batch, runtime.GOMAXPROCS(0))
+}
+
+// forBatchParallel calls fn for every member on the given number of
+// goroutines, each taking a contiguous chunk in order and stopping at its
+// first error. Because chunks are ordered, the first error among the chunks
+// is the error of the lowest-numbered failing member.
+func forBatchParallel(batch, workers int, fn func(m int) error) error {
+	errs := make([]error, workers)
+	chunk := (batch + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*chunk, min(batch, (w+1)*chunk)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := lo; m < hi; m++ {
+				if err := fn(m); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Cholesky implements CholeskyDevice with gonum's LAPACK, one member per call
+// of lapack64.Potrf, spreading large batches over goroutines.
+func (cpuDevice) Cholesky(dst, src []float64, batch, n int) error {
+	if batch < 0 || n < 0 || len(src) < batch*n*n || len(dst) < batch*n*n {
+		return fmt.Errorf("%w: cholesky: %d matrices of %d×%d in buffers of %d and %d elements",
+			ErrArgument, batch, n, n, len(src), len(dst))
+	}
+	if n == 0 {
+		return nil
+	}
+	nf := float64(n)
+	if w := batchWorkers(batch, nf*nf*nf/3); w > 1 {
+		return forBatchParallel(batch, w, func(m int) error { return choleskyMember(dst, src, m, n) })
+	}
+	for m := range batch {
+		if err := choleskyMember(dst, src, m, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// choleskyMember factors member m of the batch; see CholeskyDevice.Cholesky.
+func choleskyMember(dst, src []float64, m, n int) error {
+	off := m * n * n
+	s, d := src[off:off+n*n], dst[off:off+n*n]
+	for i, v := range s {
+		if v-v != 0 { // NaN or ±Inf
+			return &NotFiniteError{Op: "cholesky", Index: off + i}
+		}
+	}
+	for i := 0; i < n; i++ {
+		copy(d[i*n:i*n+i+1], s[i*n:i*n+i+1])
+	}
+	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: n, Data: d}); !ok {
+		return &NotPositiveDefiniteError{Op: "cholesky", Batch: m, Pivot: failedPivot(d, n)}
+	}
+	for i := 0; i < n-1; i++ {
+		clear(d[i*n+i+1 : (i+1)*n])
+	}
+	return nil
+}
+
+// failedPivot finds the column at which a failed Potrf stopped. LAPACK's
+// unblocked kernel (gonum's Dpotf2 and the reference dpotf2 alike) leaves the
+// square roots of the columns it finished, all positive, on the diagonal and
+// stores the non-positive (or NaN) pivot it could not take a root of in the
+// failing column; later columns are not reached. It returns −1 if the
+// diagonal shows no such trace, which a conforming LAPACK never does.
+func failedPivot(l []float64, n int) int {
+	for j := 0; j < n; j++ {
+		if v := l[j*n+j]; !(v > 0) {
+			return j
+		}
+	}
+	return -1
+}
+
+// TriSolve implements TriSolveDevice with gonum's BLAS (Trsv for a single
+// right-hand side, Trsm otherwise), spreading large batches over goroutines.
+func (cpuDevice) TriSolve(dst, a, b []float64, batch, n, k int, lower, transpose bool) error {
+	if batch < 0 || n < 0 || k < 0 || len(a) < batch*n*n || len(b) < batch*n*k || len(dst) < batch*n*k {
+		return fmt.Errorf("%w: trisolve: %d systems of %d×%d with %d right-hand sides in buffers of %d, %d and %d elements",
+			ErrArgument, batch, n, n, k, len(a), len(b), len(dst))
+	}
+	if n == 0 || k == 0 {
+		return nil
+	}
+	uplo, tr := blas.Upper, blas.NoTrans
+	if lower {
+		uplo = blas.Lower
+	}
+	if transpose {
+		tr = blas.Trans
+	}
+	if w := batchWorkers(batch, float64(n)*float64(n)*float64(k)); w > 1 {
+		return forBatchParallel(batch, w, func(m int) error {
+			triSolveMember(dst, a, b, m, n, k, uplo, tr)
+			return nil
+		})
+	}
+	for m := range batch {
+		triSolveMember(dst, a, b, m, n, k, uplo, tr)
+	}
+	return nil
+}
+
+func triSolveMember(dst, a, b []float64, m, n, k int, uplo blas.Uplo, tr blas.Transpose) {
+	x := dst[m*n*k : (m+1)*n*k]
+	copy(x, b[m*n*k:(m+1)*n*k])
+	t := blas64.Triangular{Uplo: uplo, Diag: blas.NonUnit, N: n, Stride: n, Data: a[m*n*n : (m+1)*n*n]}
+	if k == 1 {
+		blas64.Trsv(tr, t, blas64.Vector{N: n, Inc: 1, Data: x})
+		return
+	}
+	blas64.Trsm(blas.Left, tr, 1, t, blas64.General{Rows: n, Cols: k, Stride: k, Data: x})
+}
