@@ -85,6 +85,10 @@ func badCases() []badCase {
 		"BroadcastTo": func(g *Graph, x *Node) *Node { return g.BroadcastTo(x, 2) },
 		"Expand":      func(g *Graph, x *Node) *Node { return g.Expand(x, 2) },
 		"Cumsum":      func(g *Graph, x *Node) *Node { return g.Cumsum(x, 0) },
+		"Cholesky":    (*Graph).Cholesky,
+		"LogDetChol":  (*Graph).LogDetChol,
+		"Tril":        (*Graph).Tril,
+		"Triu":        (*Graph).Triu,
 		"Concat":      func(g *Graph, x *Node) *Node { return g.Concat(0, x, x) },
 		"Stack":       func(g *Graph, x *Node) *Node { return g.Stack(0, x, x) },
 	}
@@ -98,9 +102,13 @@ func badCases() []badCase {
 		"Pow": (*Graph).Pow, "Maximum": (*Graph).Maximum, "Minimum": (*Graph).Minimum,
 		"Greater": (*Graph).Greater, "GreaterEqual": (*Graph).GreaterEqual, "Less": (*Graph).Less,
 		"LessEqual": (*Graph).LessEqual, "Equal": (*Graph).Equal, "MatMul": (*Graph).MatMul,
-		"MatVec":  (*Graph).MatVec,
-		"MatMulT": func(g *Graph, a, b *Node) *Node { return g.MatMulT(a, b, true, false) },
-		"Where":   func(g *Graph, a, b *Node) *Node { return g.Where(g.Fill(1, 2, 3), a, b) },
+		"MatVec":       (*Graph).MatVec,
+		"MatMulT":      func(g *Graph, a, b *Node) *Node { return g.MatMulT(a, b, true, false) },
+		"Where":        func(g *Graph, a, b *Node) *Node { return g.Where(g.Fill(1, 2, 3), a, b) },
+		"TriSolve":     func(g *Graph, a, b *Node) *Node { return g.TriSolve(a, b, true, false) },
+		"TriSolveVec":  func(g *Graph, a, b *Node) *Node { return g.TriSolveVec(a, b, false, true) },
+		"CholSolve":    (*Graph).CholSolve,
+		"CholSolveVec": (*Graph).CholSolveVec,
 	}
 	for name, f := range binary {
 		add(name, "shapes [2 3] and [4]", ErrShape, func(g *Graph) *Node { return f(g, m(g), v(g)) })
@@ -134,6 +142,19 @@ func badCases() []badCase {
 	add("Polygamma", "negative order", ErrArgument, func(g *Graph) *Node { return g.Polygamma(-1, v(g)) })
 	add("Diag", "non-square", ErrShape, func(g *Graph) *Node { return g.Diag(m(g)) })
 	add("DiagEmbed", "scalar", ErrShape, func(g *Graph) *Node { return g.DiagEmbed(g.Scalar(1)) })
+	sq := func(g *Graph) *Node { return g.Fill(1, 3, 3) }
+	add("Cholesky", "non-square", ErrShape, func(g *Graph) *Node { return g.Cholesky(m(g)) })
+	add("Cholesky", "vector", ErrShape, func(g *Graph) *Node { return g.Cholesky(v(g)) })
+	add("LogDetChol", "non-square", ErrShape, func(g *Graph) *Node { return g.LogDetChol(m(g)) })
+	add("TriSolve", "rows differ", ErrShape, func(g *Graph) *Node { return g.TriSolve(sq(g), g.Fill(1, 4, 2), true, false) })
+	add("TriSolve", "batch dims [2] and [3]", ErrShape, func(g *Graph) *Node {
+		return g.TriSolve(g.Fill(1, 2, 3, 3), g.Fill(1, 3, 3, 1), true, false)
+	})
+	add("TriSolveVec", "rows differ", ErrShape, func(g *Graph) *Node { return g.TriSolveVec(sq(g), v(g), true, false) })
+	add("CholSolve", "non-square factor", ErrShape, func(g *Graph) *Node { return g.CholSolve(m(g), m(g)) })
+	add("CholSolveVec", "rows differ", ErrShape, func(g *Graph) *Node { return g.CholSolveVec(sq(g), v(g)) })
+	add("Tril", "vector", ErrShape, func(g *Graph) *Node { return g.Tril(v(g)) })
+	add("Triu", "vector", ErrShape, func(g *Graph) *Node { return g.Triu(v(g)) })
 	add("Cumsum", "axis out of range", ErrArgument, func(g *Graph) *Node { return g.Cumsum(m(g), 2) })
 	add("Fail", "nil error", ErrArgument, func(g *Graph) *Node { return g.Fail(nil) })
 	add("Ok", "nil node", ErrInvalidNode, func(g *Graph) *Node {
@@ -253,6 +274,25 @@ func TestBadInputProgram(t *testing.T) {
 	g.Add(g.Fill(1, 2), g.Fill(1, 3))
 	if _, err := g.Compile([]*Node{loss}); !errors.Is(err, ErrShape) {
 		t.Errorf("Compile after a builder error: %v", err)
+	}
+	// Factorizations: non-finite input and a non-positive-definite member,
+	// reported by its batch index.
+	lg := NewGraph()
+	a := lg.Input("a", 3, 2, 2)
+	l := lg.Cholesky(a)
+	lprog, err := lg.Compile([]*Node{l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = lprog.Set(a, []float64{1, 0, 0, 1, 4, 2, 2, 3, math.NaN(), 0, 0, 1})
+	var nf *NotFiniteError
+	if err := lprog.Run(); !errors.As(err, &nf) || nf.Index != 8 {
+		t.Errorf("Cholesky of NaN input: %v", err)
+	}
+	_ = lprog.Set(a, []float64{1, 0, 0, 1, 4, 2, 2, 3, 1, 2, 2, 1})
+	var npd *NotPositiveDefiniteError
+	if err := lprog.Run(); !errors.As(err, &npd) || npd.Batch != 2 {
+		t.Errorf("Cholesky of an indefinite member 2: %v", err)
 	}
 	if v := prog.Value(other); v != nil {
 		t.Errorf("Value of another graph's node: %v", v)
