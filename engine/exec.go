@@ -20,6 +20,7 @@ type Program struct {
 	steps   []step
 	noise   []noiseBuf
 	rng     *rand.Rand
+	pcg     *rand.PCG
 	seed    uint64
 	outputs []*Node
 	device  Device
@@ -146,7 +147,20 @@ func (p *Program) addNode(n *Node) error {
 // Seed restarts the noise generator from seed.
 func (p *Program) Seed(seed uint64) {
 	p.seed = seed
-	p.rng = rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
+	p.pcg = rand.NewPCG(seed, 0x9e3779b97f4a7c15)
+	p.rng = rand.New(p.pcg)
+}
+
+// RNGState returns the state of the program's noise generator, so that a
+// saved training run continues with the same draws after loading.
+func (p *Program) RNGState() ([]byte, error) { return p.pcg.MarshalBinary() }
+
+// SetRNGState restores a state returned by RNGState.
+func (p *Program) SetRNGState(state []byte) error {
+	if err := p.pcg.UnmarshalBinary(state); err != nil {
+		return fmt.Errorf("%w: noise generator state: %v", ErrArgument, err)
+	}
+	return nil
 }
 
 // Device returns the device the program's heavy ops run on.

@@ -178,3 +178,37 @@ func TestSubgraphPruning(t *testing.T) {
 		t.Errorf("exp(2) = %v", got[1])
 	}
 }
+
+func TestRNGStateRoundTrip(t *testing.T) {
+	a, ea := noiseProgram(t, StdNormal, 8, 3)
+	_ = a.Run()
+	state, err := a.RNGState()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = a.Run()
+	want := slices.Clone(a.Value(ea))
+	b, eb := noiseProgram(t, StdNormal, 8, 99)
+	if err := b.SetRNGState(state); err != nil {
+		t.Fatal(err)
+	}
+	_ = b.Run()
+	if !slices.Equal(b.Value(eb), want) {
+		t.Error("a restored generator state did not reproduce the next draws")
+	}
+}
+
+func TestStopGradient(t *testing.T) {
+	g := NewGraph()
+	x := g.Param("x", []float64{2}, 1)
+	loss := g.Sum(g.Mul(x, g.StopGradient(g.Square(x)))) // value x³, gradient x²
+	grad := g.Grad(loss, x)[0]
+	p, err := g.Compile([]*Node{loss, grad})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Run()
+	if p.Scalar(loss) != 8 || p.Scalar(grad) != 4 {
+		t.Errorf("loss %v grad %v, want 8 and 4", p.Scalar(loss), p.Scalar(grad))
+	}
+}
