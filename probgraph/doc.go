@@ -1,0 +1,17 @@
+// Package probgraph is ignis's model API. A model is an ordinary Go function
+// over a context: it declares random variables (Sample, Observe), learnable
+// parameters (Param), named intermediate values (Deterministic), extra log
+// density terms (Factor) and conditional independence (Plate). Running the
+// model under handlers (Record, Replay, Block, Condition, Substitute, Scale,
+// Mask, Seed) builds graph nodes once; inference compiles them into a program
+// that runs every step.
+//
+//	func model(m *probgraph.Ctx) {
+//		g := m.Graph()
+//		p := m.Sample("p", dist.Beta(g.Scalar(1), g.Scalar(1)))
+//		m.Plate("data", n).Observe("x", dist.Bernoulli(p), data)
+//	}
+//
+// Handlers are values on a stack owned by the context, composed as
+// middleware (Chain); nothing is global, so models train concurrently.
+package probgraph
