@@ -129,7 +129,9 @@ type Tensor struct {
 func Scalar(v float64) Tensor { return Tensor{Data: []float64{v}} }
 
 // Vector is a shape-(n) tensor.
-func Vector(v ...float64) Tensor { return Tensor{Data: append([]float64(nil), v...), Shape: []int{len(v)}} }
+func Vector(v ...float64) Tensor {
+	return Tensor{Data: append([]float64(nil), v...), Shape: []int{len(v)}}
+}
 
 // Full is a tensor of the given shape with every element v.
 func Full(v float64, shape ...int) Tensor {

@@ -75,12 +75,12 @@ func (t *Trace) LogProbSum() *engine.Node {
 // FormatShapes prints each site's batch and event shapes, and with
 // logProbs the log-probability shapes, as a table:
 //
-//	   Trace Shapes:
-//	    Param Sites:
-//	              a        2
-//	   Sample Sites:
-//	 components dist     | 3
-//	           value     | 3
+//	  Trace Shapes:
+//	   Param Sites:
+//	             a        2
+//	  Sample Sites:
+//	components dist     | 3
+//	          value     | 3
 func (t *Trace) FormatShapes(logProbs bool) string {
 	type row struct{ name, what, batch, event string }
 	var params, samples []row
