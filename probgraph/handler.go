@@ -206,3 +206,50 @@ func Seed(seed uint64) Middleware {
 		}
 	}
 }
+
+// Particles runs n copies of the model at once: every sample site's
+// distribution is expanded with a batch dimension of size n at dim (left of
+// every plate), so that inference algorithms average over n particles in one
+// program run.
+func Particles(n, dim int) Middleware {
+	return func(model Model) Model {
+		return func(m *Ctx) {
+			if n < 1 || dim >= 0 {
+				m.g.Fail(fmt.Errorf("%w: particles: %d at dim %d", ErrPlate, n, dim))
+				return
+			}
+			p := &Plate{m: m, Name: "_particles", Size: n, SubsampleSize: n, Dim: dim}
+			With(&particleHandler{p: p})(model)(m)
+		}
+	}
+}
+
+type particleHandler struct {
+	NopHandler
+	p *Plate
+}
+
+func (h *particleHandler) Process(s *Site) {
+	if s.Kind != SampleSite {
+		return
+	}
+	s.Plates = append([]*Plate{h.p}, s.Plates...)
+	one := &Site{Name: s.Name, Dist: s.Dist, Plates: []*Plate{h.p}, Scale: 1}
+	if err := expandToPlates(one); err != nil {
+		s.Dist.Graph().Fail(err)
+		return
+	}
+	s.Dist = one.Dist
+}
+
+// MaxBatchRank returns the largest batch rank among a trace's sample sites:
+// the number of dimensions a particle dimension must sit to the left of.
+func (t *Trace) MaxBatchRank() int {
+	r := 0
+	for _, s := range t.sites {
+		if s.Kind == SampleSite {
+			r = max(r, len(s.Dist.BatchShape()))
+		}
+	}
+	return r
+}

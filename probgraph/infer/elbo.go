@@ -1,0 +1,200 @@
+package infer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/probgraph"
+)
+
+// Sentinel errors.
+var (
+	// ErrModelGuide reports a model and guide that do not fit together: a
+	// latent site missing from the guide, or a site whose support or shape
+	// differs between them.
+	ErrModelGuide = errors.New("infer: model and guide disagree")
+	// ErrOptions reports invalid inference options.
+	ErrOptions = errors.New("infer: invalid options")
+	// ErrDiverged reports a loss that became NaN or infinite.
+	ErrDiverged = errors.New("infer: loss is not finite")
+)
+
+// Objective is what an ELBO builds on a graph: the loss to report and the
+// surrogate to differentiate (they differ when score-function terms are
+// present), with the traces they came from.
+type Objective struct {
+	// Loss is the negative ELBO estimate (a scalar).
+	Loss *engine.Node
+	// Surrogate has the gradient of the loss in expectation.
+	Surrogate *engine.Node
+	// Baseline, when not nil, is an input holding the moving-average
+	// baseline of score-function terms; BaselineBeta is its decay.
+	Baseline     *engine.Node
+	BaselineBeta float64
+	// ModelTrace and GuideTrace are the traces the objective was built from.
+	ModelTrace, GuideTrace *probgraph.Trace
+}
+
+// ELBO builds a variational objective for a model and guide on a graph whose
+// parameters live in ps.
+type ELBO interface {
+	Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error)
+}
+
+// particleSetup returns the middleware that adds vectorized particles, and
+// the dimension they occupy (0 when there is a single particle). With more
+// than one particle, the model and guide are first traced on a scratch graph
+// to find how many batch dimensions the particle dimension must sit left of.
+func particleSetup(n int, model, guide probgraph.Model) (probgraph.Middleware, int, error) {
+	if n < 0 {
+		return nil, 0, fmt.Errorf("%w: %d particles", ErrOptions, n)
+	}
+	if n <= 1 {
+		return func(m probgraph.Model) probgraph.Model { return m }, 0, nil
+	}
+	g := engine.NewGraph()
+	ps := probgraph.NewParamStore(g)
+	gtr, err := probgraph.TraceModel(g, ps.Handle()(guide))
+	if err != nil {
+		return nil, 0, err
+	}
+	mtr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Replay(gtr))(model))
+	if err != nil {
+		return nil, 0, err
+	}
+	dim := -(max(gtr.MaxBatchRank(), mtr.MaxBatchRank()) + 1)
+	return probgraph.Particles(n, dim), dim, nil
+}
+
+// traces runs the guide and then the model replayed against the guide, both
+// under the parameter store (and the particles middleware).
+func traces(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore, wrap probgraph.Middleware) (mtr, gtr *probgraph.Trace, err error) {
+	gtr, err = probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), wrap)(guide))
+	if err != nil {
+		return nil, nil, fmt.Errorf("guide: %w", err)
+	}
+	mtr, err = probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), wrap, probgraph.Replay(gtr))(model))
+	if err != nil {
+		return nil, nil, fmt.Errorf("model: %w", err)
+	}
+	return mtr, gtr, checkAgreement(mtr, gtr)
+}
+
+// checkAgreement verifies that every latent model site has a guide site of the
+// same name, support and value shape, and that the guide has no latent sites
+// the model lacks.
+func checkAgreement(mtr, gtr *probgraph.Trace) error {
+	for _, s := range mtr.Sites() {
+		if !s.IsLatent() || s.Infer.Enumerate != probgraph.NoEnumeration {
+			continue
+		}
+		q := gtr.Site(s.Name)
+		if q == nil || q.Kind != probgraph.SampleSite {
+			return fmt.Errorf("%w: latent site %q of the model is not sampled in the guide", ErrModelGuide, s.Name)
+		}
+		if q.Observed {
+			return fmt.Errorf("%w: site %q is latent in the model but observed in the guide", ErrModelGuide, s.Name)
+		}
+		if ms, gs := s.Dist.Support().String(), q.Dist.Support().String(); ms != gs {
+			return fmt.Errorf("%w: site %q has support %s in the model and %s in the guide", ErrModelGuide, s.Name, ms, gs)
+		}
+		if me, ge := s.Dist.EventShape(), q.Dist.EventShape(); !me.Equal(ge) {
+			return fmt.Errorf("%w: site %q has event shape %v in the model and %v in the guide", ErrModelGuide, s.Name, me, ge)
+		}
+		if _, ok := engine.BroadcastShapes(s.Dist.BatchShape(), q.Dist.BatchShape()); !ok {
+			return fmt.Errorf("%w: site %q has batch shape %v in the model and %v in the guide", ErrModelGuide, s.Name, s.Dist.BatchShape(), q.Dist.BatchShape())
+		}
+	}
+	for _, q := range gtr.Sites() {
+		if q.IsLatent() && mtr.Site(q.Name) == nil && !isAuxiliary(q) {
+			return fmt.Errorf("%w: guide samples %q, which the model does not have", ErrModelGuide, q.Name)
+		}
+	}
+	return nil
+}
+
+// isAuxiliary reports guide-only sites (autoguides' joint latent vector).
+func isAuxiliary(s *probgraph.Site) bool { return len(s.Name) > 0 && s.Name[0] == '_' }
+
+// perParticle sums a site's log-probability over every dimension except the
+// particle dimension (the leading one when particles are on), giving shape
+// [P] or a scalar.
+func perParticle(g *engine.Graph, lp *engine.Node, particles bool) *engine.Node {
+	if !particles {
+		return g.Sum(lp)
+	}
+	r := len(lp.Shape())
+	if r <= 1 {
+		return lp
+	}
+	axes := make([]int, r-1)
+	for i := range axes {
+		axes[i] = i + 1
+	}
+	return g.Sum(lp, axes...)
+}
+
+// TraceELBO is the standard evidence lower bound E_q[log p(x, z) − log q(z)]
+// estimated from draws of the guide: pathwise gradients for reparameterized
+// guide sites, score-function terms (with an optional moving-average
+// baseline) for the others. NumParticles > 1 averages that many draws,
+// vectorized in one program run.
+type TraceELBO struct {
+	NumParticles int
+}
+
+// Build builds the loss on g.
+func (e TraceELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error) {
+	wrap, dim, err := particleSetup(e.NumParticles, model, guide)
+	if err != nil {
+		return nil, err
+	}
+	mtr, gtr, err := traces(g, model, guide, ps, wrap)
+	if err != nil {
+		return nil, err
+	}
+	particles := dim != 0
+	elbo := g.Scalar(0)
+	for _, s := range mtr.Sites() {
+		if s.Kind == probgraph.SampleSite {
+			elbo = g.Add(elbo, perParticle(g, s.LogProb(), particles))
+		}
+	}
+	var scoreTerms []*probgraph.Site
+	for _, s := range gtr.Sites() {
+		if s.IsLatent() {
+			elbo = g.Sub(elbo, perParticle(g, s.LogProb(), particles))
+			if !s.Dist.Reparameterized() {
+				scoreTerms = append(scoreTerms, s)
+			}
+		}
+	}
+	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
+	surrogate := elbo
+	if len(scoreTerms) > 0 {
+		// ∇E_q[f] = E_q[∇f + f ∇log q]: add log q · (f − b) with f and b
+		// held constant.
+		cost := g.StopGradient(elbo)
+		for _, s := range scoreTerms {
+			if s.Infer.Baseline && obj.Baseline == nil {
+				obj.Baseline = g.Input("_elbo_baseline")
+				obj.BaselineBeta = s.Infer.BaselineBeta
+				if obj.BaselineBeta == 0 {
+					obj.BaselineBeta = 0.9
+				}
+			}
+			c := cost
+			if s.Infer.Baseline {
+				c = g.Sub(cost, obj.Baseline)
+			}
+			surrogate = g.Add(surrogate, g.Mul(perParticle(g, s.LogProb(), particles), c))
+		}
+	}
+	obj.Loss = g.Neg(g.Mean(elbo))
+	obj.Surrogate = g.Neg(g.Mean(surrogate))
+	if err := g.Err(); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
