@@ -142,3 +142,10 @@ func TestModelGuideDisagreementNamesTheSite(t *testing.T) {
 		}
 	}
 }
+
+// conjGuideWide is conjGuide with a vector location: a different parameter
+// set for checkpoint tests.
+func conjGuideWide(m *probgraph.Ctx) {
+	loc := m.Param("m", probgraph.Zeros(1))
+	m.Sample("z", dist.Normal(m.Graph().Reshape(loc), m.Graph().Scalar(1)))
+}
