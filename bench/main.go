@@ -1,0 +1,115 @@
+// Command bench runs ignis's benchmark suites and prints a table, or with
+// -json one JSON object per line per case.
+//
+//	go run ./bench -suite engine
+//	go run ./bench -suite svi -json
+//
+// Figures worth quoting are ratios against an anchor measured on the same
+// machine in the same run (scripts/reference/*_anchor.py); see RESULTS.md.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"text/tabwriter"
+	"time"
+)
+
+// Case is one benchmark of a suite.
+type Case struct {
+	Name string
+	// Run is the timed body, called b.N times through testing.Benchmark.
+	Run func(b *testing.B)
+}
+
+// Suite is a named list of cases built on demand (building may be slow).
+type Suite struct {
+	Name  string
+	About string
+	Cases func() ([]Case, error)
+}
+
+var suites = map[string]Suite{}
+
+func register(s Suite) { suites[s.Name] = s }
+
+// Result is one measured case.
+type Result struct {
+	Suite       string  `json:"suite"`
+	Case        string  `json:"case"`
+	NsPerOp     float64 `json:"ns_per_op"`
+	AllocsPerOp int64   `json:"allocs_per_op"`
+	BytesPerOp  int64   `json:"bytes_per_op"`
+	N           int     `json:"n"`
+	GOMAXPROCS  int     `json:"gomaxprocs"`
+	Device      string  `json:"device"`
+}
+
+func main() {
+	suite := flag.String("suite", "", "suite to run (see -list)")
+	asJSON := flag.Bool("json", false, "print JSON lines instead of a table")
+	list := flag.Bool("list", false, "list the suites")
+	filter := flag.String("case", "", "run only cases whose name contains this")
+	benchtime := flag.Duration("benchtime", time.Second, "minimum time per case")
+	flag.Parse()
+	if *list || *suite == "" {
+		var names []string
+		for n := range suites {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Printf("%-8s %s\n", n, suites[n].About)
+		}
+		if *suite == "" && !*list {
+			fmt.Fprintln(os.Stderr, "bench: choose a suite with -suite NAME")
+			os.Exit(2)
+		}
+		return
+	}
+	s, ok := suites[*suite]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "bench: unknown suite %q (try -list)\n", *suite)
+		os.Exit(2)
+	}
+	testing.Init()
+	_ = flag.Set("test.benchtime", benchtime.String())
+	cases, err := s.Cases()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: suite %s: %v\n", s.Name, err)
+		os.Exit(1)
+	}
+	var results []Result
+	for _, c := range cases {
+		if *filter != "" && !strings.Contains(c.Name, *filter) {
+			continue
+		}
+		r := testing.Benchmark(c.Run)
+		if r.N == 0 {
+			fmt.Fprintf(os.Stderr, "bench: %s/%s failed\n", s.Name, c.Name)
+			os.Exit(1)
+		}
+		res := Result{Suite: s.Name, Case: c.Name, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
+			AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp(), N: r.N,
+			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu"}
+		results = append(results, res)
+		if *asJSON {
+			b, _ := json.Marshal(res)
+			fmt.Println(string(b))
+		}
+	}
+	if !*asJSON {
+		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(w, "case\tµs/op\tallocs/op\tB/op\truns\t\n")
+		for _, r := range results {
+			fmt.Fprintf(w, "%s\t%.2f\t%d\t%d\t%d\t\n", r.Case, r.NsPerOp/1e3, r.AllocsPerOp, r.BytesPerOp, r.N)
+		}
+		w.Flush()
+	}
+}
