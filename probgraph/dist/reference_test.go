@@ -2,6 +2,7 @@ package dist
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -26,7 +27,40 @@ var allKLPairs = []string{"Normal-Normal", "MultivariateNormal-MultivariateNorma
 
 type refArray struct {
 	Shape []int     `json:"shape"`
-	Data  []float64 `json:"data"`
+	Data  refFloats `json:"data"`
+}
+
+// refFloats reads numbers, and "inf", "-inf" and "nan" written as strings
+// (JSON has no literal for them).
+type refFloats []float64
+
+func (f *refFloats) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	out := make([]float64, len(raw))
+	for i, r := range raw {
+		var s string
+		if err := json.Unmarshal(r, &s); err == nil {
+			switch s {
+			case "inf":
+				out[i] = math.Inf(1)
+			case "-inf":
+				out[i] = math.Inf(-1)
+			case "nan":
+				out[i] = math.NaN()
+			default:
+				return fmt.Errorf("reference value %q", s)
+			}
+			continue
+		}
+		if err := json.Unmarshal(r, &out[i]); err != nil {
+			return err
+		}
+	}
+	*f = out
+	return nil
 }
 
 type refDist struct {

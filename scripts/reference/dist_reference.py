@@ -22,9 +22,19 @@ ROOT = HERE.parent.parent
 OUT = ROOT / "probgraph" / "dist" / "testdata" / "reference"
 
 
+def num(x):
+    """JSON has no infinities or NaN: those are written as strings."""
+    x = float(x)
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
 def enc(a):
     a = np.asarray(a, dtype=np.float64)
-    return {"shape": list(a.shape), "data": [float(x) for x in a.reshape(-1)]}
+    return {"shape": list(a.shape), "data": [num(x) for x in a.reshape(-1)]}
 
 
 def encode_case(c):
