@@ -10,10 +10,25 @@ import (
 
 // Transform is a bijection between unconstrained and constrained values.
 type Transform interface {
+	String() string
+	Domain() Constraint
+	Codomain() Constraint
+	InputEventDim() int
+	OutputEventDim() int
 	Forward(x *engine.Node) *engine.Node
 	Inverse(y *engine.Node) *engine.Node
 	LogAbsDetJacobian(x, y *engine.Node) *engine.Node
+	ForwardShape(x engine.Shape) (engine.Shape, error)
+	InverseShape(y engine.Shape) (engine.Shape, error)
 }
+
+func (t stubTransform) String() string                                    { return "stub" }
+func (t stubTransform) Domain() Constraint                                { return Real() }
+func (t stubTransform) Codomain() Constraint                              { return t.c }
+func (t stubTransform) InputEventDim() int                                { return 0 }
+func (t stubTransform) OutputEventDim() int                               { return 0 }
+func (t stubTransform) ForwardShape(x engine.Shape) (engine.Shape, error) { return x, nil }
+func (t stubTransform) InverseShape(x engine.Shape) (engine.Shape, error) { return x, nil }
 
 type stubTransform struct{ c interval }
 
