@@ -3,6 +3,7 @@ package infer
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -96,14 +97,20 @@ func checkAgreement(mtr, gtr *probgraph.Trace) error {
 		if q.Observed {
 			return fmt.Errorf("%w: site %q is latent in the model but observed in the guide", ErrModelGuide, s.Name)
 		}
-		if ms, gs := s.Dist.Support().String(), q.Dist.Support().String(); ms != gs {
-			return fmt.Errorf("%w: site %q has support %s in the model and %s in the guide", ErrModelGuide, s.Name, ms, gs)
+		// A Delta guide (AutoDelta, the per-site values of an autoguide's
+		// joint latent) declares no support of its own.
+		if q.Dist.Family() != "Delta" {
+			if ms, gs := baseSupport(s.Dist.Support().String()), baseSupport(q.Dist.Support().String()); ms != gs {
+				return fmt.Errorf("%w: site %q has support %s in the model and %s in the guide", ErrModelGuide, s.Name, ms, gs)
+			}
 		}
-		if me, ge := s.Dist.EventShape(), q.Dist.EventShape(); !me.Equal(ge) {
-			return fmt.Errorf("%w: site %q has event shape %v in the model and %v in the guide", ErrModelGuide, s.Name, me, ge)
+		mfull := append(s.Dist.BatchShape(), s.Dist.EventShape()...)
+		gfull := append(q.Dist.BatchShape(), q.Dist.EventShape()...)
+		if len(q.Dist.EventShape()) < len(s.Dist.EventShape()) {
+			return fmt.Errorf("%w: site %q has event shape %v in the model and %v in the guide", ErrModelGuide, s.Name, s.Dist.EventShape(), q.Dist.EventShape())
 		}
-		if _, ok := engine.BroadcastShapes(s.Dist.BatchShape(), q.Dist.BatchShape()); !ok {
-			return fmt.Errorf("%w: site %q has batch shape %v in the model and %v in the guide", ErrModelGuide, s.Name, s.Dist.BatchShape(), q.Dist.BatchShape())
+		if !trimOnes(mfull).Equal(trimOnes(gfull)) {
+			return fmt.Errorf("%w: site %q has shape %v in the model and %v in the guide", ErrModelGuide, s.Name, mfull, gfull)
 		}
 	}
 	for _, q := range gtr.Sites() {
@@ -112,6 +119,24 @@ func checkAgreement(mtr, gtr *probgraph.Trace) error {
 		}
 	}
 	return nil
+}
+
+// trimOnes drops leading dimensions of size 1.
+func trimOnes(s engine.Shape) engine.Shape {
+	for len(s) > 0 && s[0] == 1 {
+		s = s[1:]
+	}
+	return s
+}
+
+// baseSupport strips the independent(…, n) wrapper from a constraint's name:
+// a site's support is the same set whether or not batch dimensions were moved
+// into its event.
+func baseSupport(s string) string {
+	for strings.HasPrefix(s, "independent(") {
+		s = s[len("independent("):strings.LastIndex(s, ",")]
+	}
+	return s
 }
 
 // isAuxiliary reports guide-only sites (autoguides' joint latent vector).
