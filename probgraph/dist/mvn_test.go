@@ -291,3 +291,23 @@ func TestLowRankMultivariateNormalGradients(t *testing.T) {
 		g.Add(weightedSum(g, KL(p, q), 3), weightedSum(g, KL(q, p), 4)))
 	checkGradFD(t, g, loss, loc, w, d, x)
 }
+
+// Membership in positive_definite and the run-time check of a scaleTril
+// parameter allocate nothing when the program runs: their scratch is made
+// when the kernels are built.
+func TestMatrixChecksDoNotAllocate(t *testing.T) {
+	g := engine.NewGraph()
+	in := PositiveDefinite().Check(g.Param("cov", append(append([]float64{}, mvnTestCov...), mvnTestCov...), 2, 3, 3))
+	lp := MultivariateNormal(g.Constant(mvnTestLoc, 3), g.Param("L", mvnTestL, 3, 3)).LogProb(g.Fill(0, 3))
+	prog, err := g.Compile([]*engine.Node{in, lp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, prog.Replay())
+	if v := prog.Value(in); v[0] != 1 || v[1] != 1 {
+		t.Fatalf("membership %v, want [1 1]", v)
+	}
+	if a := testing.AllocsPerRun(20, func() { _ = prog.Replay() }); a != 0 {
+		t.Errorf("%v allocations per run", a)
+	}
+}
