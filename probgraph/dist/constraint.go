@@ -180,10 +180,14 @@ func (o constraintCheckOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error)
 		n = in[len(in)-1]
 	}
 	c := o.c
+	var scratch []float64 // the positive-definite test's Cholesky factor
+	if c.kind == cPositiveDefinite {
+		scratch = make([]float64, n*n)
+	}
 	return engine.KernelFunc(func(out []float64, ins [][]float64) error {
 		x := ins[0]
 		for i := range out {
-			out[i] = b2f(c.contains(x[i*width:(i+1)*width], n))
+			out[i] = b2f(c.contains(x[i*width:(i+1)*width], n, scratch))
 		}
 		return nil
 	}), nil
@@ -201,7 +205,10 @@ func b2f(b bool) float64 {
 }
 
 // contains tests one element (event) of the set; n is the trailing size.
-func (c interval) contains(v []float64, n int) bool {
+// scratch, of at least n² elements, is the work space of the
+// positive-definite test (nil allocates one: fine at build time, not in a
+// kernel).
+func (c interval) contains(v []float64, n int, scratch []float64) bool {
 	switch c.kind {
 	case cReal, cRealVector:
 		for _, x := range v {
@@ -248,14 +255,17 @@ func (c interval) contains(v []float64, n int) bool {
 		}
 		return true
 	default: // positive definite: symmetric and a Cholesky factorization exists
-		return isPositiveDefinite(v, n)
+		return isPositiveDefinite(v, n, scratch)
 	}
 }
 
 // isPositiveDefinite attempts an unpivoted Cholesky factorization of a
-// symmetric matrix (a small, allocation-bounded check used for validation).
-func isPositiveDefinite(v []float64, n int) bool {
-	l := make([]float64, n*n)
+// symmetric matrix (a small check used for validation) in l, which needs n²
+// elements; a nil l is allocated.
+func isPositiveDefinite(v []float64, n int, l []float64) bool {
+	if len(l) < n*n {
+		l = make([]float64, n*n)
+	}
 	for i := 0; i < n; i++ {
 		for j := 0; j <= i; j++ {
 			if math.Abs(v[i*n+j]-v[j*n+i]) > 1e-8*(1+math.Abs(v[i*n+j])) {
