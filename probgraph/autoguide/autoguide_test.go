@@ -81,6 +81,22 @@ func TestAutoDiagonalNormalFitsTheConjugatePosterior(t *testing.T) {
 	checkPosterior(t, "AutoDiagonalNormal", g, fit(t, g, 2000), 0.03, 0.08)
 }
 
+func TestAutoMultivariateNormalFitsTheConjugatePosterior(t *testing.T) {
+	g, err := NewMultivariateNormal(conjModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPosterior(t, "AutoMultivariateNormal", g, fit(t, g, 2000), 0.03, 0.08)
+}
+
+func TestAutoLowRankMultivariateNormalFitsTheConjugatePosterior(t *testing.T) {
+	g, err := NewLowRankMultivariateNormal(conjModel, WithRank(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkPosterior(t, "AutoLowRankMultivariateNormal", g, fit(t, g, 2000), 0.03, 0.08)
+}
+
 func TestAutoDeltaFindsTheMode(t *testing.T) {
 	g, err := NewDelta(conjModel)
 	if err != nil {
@@ -111,6 +127,8 @@ func TestAutoguidesRespectSupports(t *testing.T) {
 		func(m probgraph.Model, o ...Option) (Guide, error) { return NewNormal(m, o...) },
 		func(m probgraph.Model, o ...Option) (Guide, error) { return NewDiagonalNormal(m, o...) },
 		func(m probgraph.Model, o ...Option) (Guide, error) { return NewDelta(m, o...) },
+		func(m probgraph.Model, o ...Option) (Guide, error) { return NewMultivariateNormal(m, o...) },
+		func(m probgraph.Model, o ...Option) (Guide, error) { return NewLowRankMultivariateNormal(m, o...) },
 	} {
 		g, err := mk(model, WithInit(InitToFeasible()))
 		if err != nil {
