@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Series is one named set of points. Band, when both of its slices are set,
@@ -230,4 +231,22 @@ func bandOutline(s Series) plotter.XYs {
 		pts = append(pts, plotter.XY{X: s.X[i], Y: s.Band[1][i]})
 	}
 	return pts
+}
+
+// savePNG writes an image canvas as PNG.
+func savePNG(img *vgimg.Canvas, path string) error {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("plotutil: %w", err)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("plotutil: %w", err)
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("plotutil: writing %s: %w", path, err)
+	}
+	return f.Close()
 }

@@ -108,3 +108,15 @@ func TestBadSeriesRejected(t *testing.T) {
 		t.Errorf("empty loss curve: err = %v, want ErrNoData", err)
 	}
 }
+
+func TestIntervalsWritesPNG(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "iv.png")
+	panel := IntervalPanel{Title: "a", Lo: []float64{-1, 0}, Mid: []float64{0, 1}, Hi: []float64{1, 2}, Truth: []float64{0.2, 0.8}}
+	if err := Intervals(path, panel, panel); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+	if err := Intervals(path, IntervalPanel{Lo: []float64{1}, Mid: []float64{1, 2}, Hi: []float64{1}}); err == nil {
+		t.Error("mismatched lengths accepted")
+	}
+}
