@@ -70,7 +70,7 @@ func prototype(model probgraph.Model, init InitStrategy) ([]*site, error) {
 	if len(sites) == 0 {
 		return nil, fmt.Errorf("%w: the model has no latent sites", ErrAutoguide)
 	}
-	if err := initialize(model, sites, tr.MaxBatchRank(), init); err != nil {
+	if err := initialize(model, sites, init); err != nil {
 		return nil, err
 	}
 	return sites, nil
@@ -178,38 +178,21 @@ func InitToFeasible() InitStrategy {
 
 const initDraws = 15
 
-// initialize draws from the prior (the model with its latent sites sampled,
-// vectorized over initDraws particles) and applies the strategy to each site.
-func initialize(model probgraph.Model, sites []*site, maxRank int, init InitStrategy) error {
+// initialize draws from each latent site's prior (initDraws draws of the
+// site's distribution, taken while the model runs once) and applies the
+// strategy to each site. Drawing per site rather than vectorizing the whole
+// model keeps models that reshape their latents working.
+func initialize(model probgraph.Model, sites []*site, init InitStrategy) error {
 	g := engine.NewGraph()
 	ps := probgraph.NewParamStore(g)
-	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Particles(initDraws, -(maxRank+1)))(model))
-	if err != nil {
+	rec := &priorRecorder{draws: map[string]*engine.Node{}, means: map[string]*engine.Node{}}
+	if _, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.With(rec))(model)); err != nil {
 		return fmt.Errorf("%w: drawing from the prior: %v", ErrAutoguide, err)
 	}
 	var outs []*engine.Node
-	means := map[string]*engine.Node{}
 	for _, s := range sites {
-		ts := tr.Site(s.name)
-		outs = append(outs, ts.Value)
+		outs = append(outs, rec.draws[s.name])
 	}
-	// Means come from an unexpanded trace (one per site, no particles).
-	g2 := engine.NewGraph()
-	tr2, err := probgraph.TraceModel(g2, probgraph.NewParamStore(g2).Handle()(model))
-	if err != nil {
-		return err
-	}
-	var meanOuts []*engine.Node
-	for _, s := range sites {
-		if m, ok := tr2.Site(s.name).Dist.(dist.Meaner); ok {
-			mn := m.Mean()
-			if mn.Valid() && mn.Shape().Size() == s.shape.Size() {
-				means[s.name] = mn
-				meanOuts = append(meanOuts, mn)
-			}
-		}
-	}
-	_ = g2.Err() // a family without a usable mean falls back to draws
 	prog, err := g.Compile(outs, engine.WithSeed(0))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAutoguide, err)
@@ -217,13 +200,13 @@ func initialize(model probgraph.Model, sites []*site, maxRank int, init InitStra
 	if err := prog.Run(); err != nil {
 		return fmt.Errorf("%w: drawing from the prior: %v", ErrAutoguide, err)
 	}
-	var meanVals map[*engine.Node][]float64
-	if len(meanOuts) > 0 {
-		if mp, err := g2.Compile(meanOuts); err == nil && mp.Run() == nil {
-			meanVals = map[*engine.Node][]float64{}
-			for _, n := range meanOuts {
-				meanVals[n] = slices.Clone(mp.Value(n))
-			}
+	// Means are optional: a family whose mean fails to build or run simply
+	// has none.
+	meanVals := map[string][]float64{}
+	for name, mn := range rec.means {
+		g2 := mn.Graph()
+		if mp, err := g2.Compile([]*engine.Node{mn}); err == nil && mp.Run() == nil {
+			meanVals[name] = slices.Clone(mp.Value(mn))
 		}
 	}
 	for i, s := range sites {
@@ -233,11 +216,11 @@ func initialize(model probgraph.Model, sites []*site, maxRank int, init InitStra
 			return fmt.Errorf("%w: site %q: %d prior values for shape %v", ErrAutoguide, s.name, len(v), s.shape)
 		}
 		is := InitSite{Name: s.name, Shape: s.shape, Support: s.support}
+		if mv := meanVals[s.name]; len(mv) == size {
+			is.Mean = mv
+		}
 		for k := 0; k < initDraws; k++ {
 			is.Draws = append(is.Draws, slices.Clone(v[k*size:(k+1)*size]))
-		}
-		if n, ok := means[s.name]; ok && meanVals != nil {
-			is.Mean = meanVals[n]
 		}
 		c, err := init(is)
 		if err != nil {
@@ -250,4 +233,29 @@ func initialize(model probgraph.Model, sites []*site, maxRank int, init InitStra
 		s.init = probgraph.Tensor{Data: u.Data, Shape: s.uncShape}
 	}
 	return nil
+}
+
+// priorRecorder takes initDraws extra draws of every latent site's
+// distribution (and its mean, when it has one) as the model runs.
+type priorRecorder struct {
+	probgraph.NopHandler
+	draws, means map[string]*engine.Node
+}
+
+func (h *priorRecorder) Process(s *probgraph.Site) {
+	if !s.IsLatent() || s.Value != nil {
+		return
+	}
+	h.draws[s.Name] = s.Dist.Sample(initDraws)
+	if m, ok := s.Dist.(dist.Meaner); ok {
+		g := s.Dist.Graph()
+		// Build the mean on a fresh graph check: a failing Mean must not
+		// poison the prototype graph, so only keep it when it is valid and
+		// has the site's shape.
+		if mn := m.Mean(); mn.Valid() && g.Err() == nil {
+			h.means[s.Name] = mn
+		} else {
+			_ = g.Err()
+		}
+	}
 }
