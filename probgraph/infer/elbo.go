@@ -64,8 +64,18 @@ func particleSetup(n int, model, guide probgraph.Model) (probgraph.Middleware, i
 	if err != nil {
 		return nil, 0, err
 	}
-	dim := -(max(gtr.MaxBatchRank(), mtr.MaxBatchRank()) + 1)
+	dim := particleDim(mtr, gtr)
 	return probgraph.Particles(n, dim), dim, nil
+}
+
+// particleDim is the dimension a particle plate takes in runs like the traced
+// ones: left of every batch dimension of every sample site.
+func particleDim(traces ...*probgraph.Trace) int {
+	r := 0
+	for _, tr := range traces {
+		r = max(r, tr.MaxBatchRank())
+	}
+	return -(r + 1)
 }
 
 // traces runs the guide and then the model replayed against the guide, both
@@ -186,40 +196,48 @@ func (e TraceELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *prob
 			elbo = g.Add(elbo, perParticle(g, s.LogProb(), particles))
 		}
 	}
-	var scoreTerms []*probgraph.Site
 	for _, s := range gtr.Sites() {
 		if s.IsLatent() {
 			elbo = g.Sub(elbo, perParticle(g, s.LogProb(), particles))
-			if !s.Dist.Reparameterized() {
-				scoreTerms = append(scoreTerms, s)
-			}
 		}
 	}
 	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
-	surrogate := elbo
-	if len(scoreTerms) > 0 {
-		// ∇E_q[f] = E_q[∇f + f ∇log q]: add log q · (f − b) with f and b
-		// held constant.
-		cost := g.StopGradient(elbo)
-		for _, s := range scoreTerms {
-			if s.Infer.Baseline && obj.Baseline == nil {
-				obj.Baseline = g.Input("_elbo_baseline")
-				obj.BaselineBeta = s.Infer.BaselineBeta
-				if obj.BaselineBeta == 0 {
-					obj.BaselineBeta = 0.9
-				}
-			}
-			c := cost
-			if s.Infer.Baseline {
-				c = g.Sub(cost, obj.Baseline)
-			}
-			surrogate = g.Add(surrogate, g.Mul(perParticle(g, s.LogProb(), particles), c))
-		}
-	}
+	surrogate := addScoreTerms(g, obj, elbo, gtr, particles)
 	obj.Loss = g.Neg(g.Mean(elbo))
 	obj.Surrogate = g.Neg(g.Mean(surrogate))
 	if err := g.Err(); err != nil {
 		return nil, err
 	}
 	return obj, nil
+}
+
+// addScoreTerms returns the surrogate of a per-particle ELBO estimate elbo:
+// elbo plus, for every non-reparameterized latent site of the guide, the
+// score-function term log q · (elbo − b), with elbo and the baseline b held
+// constant, since ∇E_q[f] = E_q[∇f + f ∇log q]. It sets obj's baseline when
+// a site asks for one.
+func addScoreTerms(g *engine.Graph, obj *Objective, elbo *engine.Node, gtr *probgraph.Trace, particles bool) *engine.Node {
+	surrogate := elbo
+	var cost *engine.Node
+	for _, s := range gtr.Sites() {
+		if !s.IsLatent() || s.Dist.Reparameterized() {
+			continue
+		}
+		if cost == nil {
+			cost = g.StopGradient(elbo)
+		}
+		if s.Infer.Baseline && obj.Baseline == nil {
+			obj.Baseline = g.Input("_elbo_baseline")
+			obj.BaselineBeta = s.Infer.BaselineBeta
+			if obj.BaselineBeta == 0 {
+				obj.BaselineBeta = 0.9
+			}
+		}
+		c := cost
+		if s.Infer.Baseline {
+			c = g.Sub(cost, obj.Baseline)
+		}
+		surrogate = g.Add(surrogate, g.Mul(perParticle(g, s.LogProb(), particles), c))
+	}
+	return surrogate
 }

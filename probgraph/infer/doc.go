@@ -1,0 +1,24 @@
+// Package infer fits and uses probabilistic models written with probgraph.
+//
+// Variational objectives implement ELBO: TraceELBO (pathwise gradients,
+// score-function terms where a guide site is not reparameterized),
+// TraceMeanFieldELBO (the same with analytic KL terms where the distribution
+// pair has one) and RenyiELBO (the Rényi α bound; α = 0 is the
+// importance-weighted bound). SVI traces the model and guide once, compiles
+// the objective and its gradients into one program, and takes optimizer steps
+// with fresh noise; it saves and loads checkpoints. Predictive draws sites of
+// a model from its prior or, given a fitted guide, its posterior predictive
+// distribution.
+//
+//	svi, err := infer.NewSVI(model, guide, opt, infer.TraceELBO{NumParticles: 10})
+//	...
+//	losses, err := svi.Run(ctx, 2000, nil)
+//	...
+//	pred, err := infer.NewPredictive(model, infer.PredictiveOptions{
+//		Guide: guide, Params: svi.Params(), NumSamples: 1000,
+//	})
+//	draws, err := pred.Sample() // site name → [1000] + the site's shape
+//
+// Particles (NumParticles, NumSamples) run vectorized along a dimension left
+// of every plate, so models must index batch dimensions from the right.
+package infer
