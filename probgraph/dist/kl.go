@@ -25,16 +25,9 @@ func HasKL(p, q Distribution) bool {
 }
 
 func klLookup(p, q Distribution) (klFunc, bool) {
-	if pi, ok := p.(*IndependentDist); ok {
-		if qi, ok := q.(*IndependentDist); ok && pi.N == qi.N {
-			if f, ok := klLookup(pi.Base, qi.Base); ok {
-				return func(_, _ Distribution) *engine.Node {
-					return sumRightmost(pi.g, f(pi.Base, qi.Base), pi.N)
-				}, true
-			}
-		}
-		return nil, false
-	}
+	// Expansions come off first (on either side), then matching Independent
+	// wrappers: plates and particles expand ToEvent distributions, so both
+	// orders of wrapping occur.
 	if pe, ok := p.(*ExpandedDist); ok {
 		if f, ok := klLookup(pe.Base, q); ok {
 			return func(_, _ Distribution) *engine.Node {
@@ -48,6 +41,16 @@ func klLookup(p, q Distribution) (klFunc, bool) {
 			return func(_, _ Distribution) *engine.Node {
 				return broadcastBatch(qe.g, f(p, qe.Base), qe.batch)
 			}, true
+		}
+		return nil, false
+	}
+	if pi, ok := p.(*IndependentDist); ok {
+		if qi, ok := q.(*IndependentDist); ok && pi.N == qi.N {
+			if f, ok := klLookup(pi.Base, qi.Base); ok {
+				return func(_, _ Distribution) *engine.Node {
+					return sumRightmost(pi.g, f(pi.Base, qi.Base), pi.N)
+				}, true
+			}
 		}
 		return nil, false
 	}
