@@ -147,7 +147,7 @@ func main() {
 	flags := cli.Parse(name)
 	gaussSteps, hsSteps := 10000, 50000
 	if flags.Quick {
-		gaussSteps, hsSteps = 5000, 15000
+		gaussSteps, hsSteps = 10000, 30000
 	}
 	data := Simulate(flags.Seed)
 
