@@ -149,7 +149,11 @@ func nilGraph(family string) *engine.Graph {
 func checkParam(family, name string, n *engine.Node, rule paramRule) *engine.Node {
 	g := n.Graph()
 	if v, ok := n.ConstValue(); ok {
-		if err := rule.check(family, name, v); err != nil {
+		last := 0 // the simplex rule checks each row along the trailing axis
+		if s := n.Shape(); len(s) > 0 {
+			last = s[len(s)-1]
+		}
+		if err := rule.checkLast(family, name, v, last); err != nil {
 			return g.Fail(err)
 		}
 		return n

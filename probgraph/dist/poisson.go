@@ -1,0 +1,170 @@
+package dist
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ignis-ppl/ignis/engine"
+)
+
+// PoissonDist is the Poisson distribution on {0, 1, 2, …} with mean Rate,
+// batched over the shape of its parameter.
+type PoissonDist struct {
+	base
+	// Rate is the mean number of events.
+	Rate *engine.Node
+}
+
+// Poisson returns the Poisson distribution with the given rate, which must
+// be positive (checked now for constants and at every run otherwise).
+func Poisson(rate *engine.Node) *PoissonDist {
+	g, batch, ok := params("Poisson", []string{"rate"}, []*engine.Node{rate}, nil)
+	d := &PoissonDist{base: base{g: g, batch: batch}}
+	if g == nil {
+		d.g = nilGraph("Poisson")
+		return d
+	}
+	if !ok {
+		return d
+	}
+	d.Rate = checkParam("Poisson", "rate", rate, rulePositive)
+	return d
+}
+
+// Family returns "Poisson".
+func (d *PoissonDist) Family() string { return "Poisson" }
+
+// Support is the non-negative whole numbers.
+func (d *PoissonDist) Support() Constraint { return NonNegativeInteger() }
+
+// Reparameterized is false.
+func (d *PoissonDist) Reparameterized() bool { return false }
+
+// LogProb returns x log(rate) − rate − log x!, and −Inf for values that are
+// not non-negative whole numbers.
+func (d *PoissonDist) LogProb(x *engine.Node) *engine.Node {
+	if !d.checkValue("Poisson", x) {
+		return d.invalid()
+	}
+	g := d.g
+	in := d.Support().Check(x)
+	k := g.Where(in, x, g.Scalar(0))
+	lp := g.Sub(g.Sub(timesLog(g, k, g.Log(d.Rate)), d.Rate), g.Lgamma(g.AddScalar(k, 1)))
+	return broadcastBatch(g, maskSupport(g, in, lp), d.batch)
+}
+
+// Sample draws counts with one uniform noise value per draw. Below rate 10
+// the draw is the inverse CDF of the noise (O(rate) steps); from 10 on it is
+// Hörmann's PTRS transformed rejection, O(1) expected uniforms taken from a
+// stream seeded by the noise value. Both are exact.
+func (d *PoissonDist) Sample(sampleShape ...int) *engine.Node {
+	g := d.g
+	if !g.Ok("Poisson.Sample", d.Rate) {
+		return d.invalid()
+	}
+	u := g.Noise(engine.Uniform01, d.sampleShape(sampleShape)...)
+	return g.Apply(poissonSampleOp{}, d.Rate, u)
+}
+
+// Mean is the rate.
+func (d *PoissonDist) Mean() *engine.Node { return d.Rate }
+
+// Variance is the rate.
+func (d *PoissonDist) Variance() *engine.Node { return d.Rate }
+
+func init() {
+	// λp log(λp/λq) − (λp − λq).
+	registerKL(func(p, q *PoissonDist) *engine.Node {
+		g := p.g
+		if !g.Ok("KL(Poisson ‖ Poisson)", p.Rate, q.Rate) {
+			return g.Fail(fmt.Errorf("%w: KL(Poisson ‖ Poisson) of invalid distributions", ErrParameter))
+		}
+		return g.Sub(g.Mul(p.Rate, g.Sub(g.Log(p.Rate), g.Log(q.Rate))), g.Sub(p.Rate, q.Rate))
+	})
+}
+
+// poissonSampleOp draws Poisson counts from uniform noise. Inputs: the rate
+// of the batch shape, then the noise of shape sample + batch.
+type poissonSampleOp struct{}
+
+func (poissonSampleOp) String() string { return "poisson_sample" }
+
+func (poissonSampleOp) Shape(in []engine.Shape) (engine.Shape, error) { return samplerShape(in) }
+
+func (poissonSampleOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+	s := new(noiseStream)
+	return engine.KernelFunc(func(out []float64, in [][]float64) error {
+		rate, u := in[0], in[1]
+		b := len(rate)
+		for i := range out {
+			out[i] = poissonDraw(rate[i%b], u[i], s)
+		}
+		return nil
+	}), nil
+}
+
+func (poissonSampleOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{nil, nil}
+}
+
+// poissonRejectionRate is the rate from which poissonDraw switches from
+// inversion to PTRS (which needs rate ≥ 10).
+const poissonRejectionRate = 10
+
+func poissonDraw(rate, u float64, s *noiseStream) float64 {
+	switch {
+	case math.IsNaN(rate) || rate < 0:
+		return math.NaN()
+	case math.IsInf(rate, 1):
+		return rate
+	case rate == 0:
+		return 0
+	case rate < poissonRejectionRate:
+		return poissonInverse(rate, u)
+	}
+	s.seed(u, 0x706f6973736f6e) // "poisson"
+	return poissonPTRS(rate, s)
+}
+
+// poissonInverse returns the smallest k with P(X ≤ k) ≥ u.
+func poissonInverse(rate, u float64) float64 {
+	pmf := math.Exp(-rate)
+	cdf := pmf
+	k := 0.0
+	for cdf < u {
+		k++
+		pmf *= rate / k
+		next := cdf + pmf
+		if next == cdf && k > rate {
+			break // rounding: the remaining mass no longer moves the sum
+		}
+		cdf = next
+	}
+	return k
+}
+
+// poissonPTRS is the transformed rejection sampler PTRS of W. Hörmann, "The
+// transformed rejection method for generating Poisson random variables",
+// Insurance: Mathematics and Economics 12 (1993), for rate ≥ 10.
+func poissonPTRS(rate float64, s *noiseStream) float64 {
+	logRate := math.Log(rate)
+	b := 0.931 + 2.53*math.Sqrt(rate)
+	a := -0.059 + 0.02483*b
+	logInvAlpha := math.Log(1.1239 + 1.1328/(b-3.4))
+	vr := 0.9277 - 3.6224/(b-2)
+	for {
+		u := s.uniform() - 0.5
+		v := s.uniform()
+		us := 0.5 - math.Abs(u)
+		k := math.Floor((2*a/us+b)*u + rate + 0.43)
+		if us >= 0.07 && v <= vr {
+			return k
+		}
+		if k < 0 || (us < 0.013 && v > us) {
+			continue
+		}
+		if math.Log(v)+logInvAlpha-math.Log(a/(us*us)+b) <= -rate+k*logRate-logGammaFn(k+1) {
+			return k
+		}
+	}
+}
