@@ -32,22 +32,3 @@ func TestTransformedNormalIsLogNormal(t *testing.T) {
 		t.Errorf("support %v", td.Support())
 	}
 }
-
-func evalNodes(t *testing.T, g *engine.Graph, nodes ...*engine.Node) [][]float64 {
-	t.Helper()
-	if err := g.Err(); err != nil {
-		t.Fatal(err)
-	}
-	p, err := g.Compile(nodes, engine.WithSeed(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.Run(); err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float64, len(nodes))
-	for i, n := range nodes {
-		out[i] = append([]float64(nil), p.Value(n)...)
-	}
-	return out
-}
