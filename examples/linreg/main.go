@@ -14,16 +14,15 @@ import (
 	"fmt"
 	"log"
 	"math"
-	"math/rand/v2"
 	"os"
 	"time"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/internal/cli"
+	"github.com/ignis-ppl/ignis/internal/models"
 	"github.com/ignis-ppl/ignis/internal/plotutil"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
-	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
@@ -32,67 +31,6 @@ const (
 	d    = 100 // coefficients
 	n    = 100 // data points
 )
-
-// Data is the simulated regression problem.
-type Data struct {
-	X    []float64 // n×d, row-major
-	Y    []float64 // n×1
-	Beta []float64 // the true coefficients
-}
-
-// Simulate draws the seed's data: the first half of the coefficients ±5 plus
-// standard normal noise, the rest zero; X standard normal; y = Xβ + 0.5ε.
-func Simulate(seed uint64) Data {
-	r := rand.New(rand.NewPCG(seed, 11))
-	beta := make([]float64, d)
-	for i := 0; i < d/2; i++ {
-		sign := 5.0
-		if r.Float64() < 0.5 {
-			sign = -5
-		}
-		beta[i] = sign + r.NormFloat64()
-	}
-	x := make([]float64, n*d)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	y := make([]float64, n)
-	for i := 0; i < n; i++ {
-		s := 0.0
-		for j := 0; j < d; j++ {
-			s += x[i*d+j] * beta[j]
-		}
-		y[i] = s + 0.5*r.NormFloat64()
-	}
-	return Data{X: x, Y: y, Beta: beta}
-}
-
-// GaussModel: β ~ N(0, 10²) iid, σ² ~ InverseGamma(0.1, 0.1),
-// y_k ~ N(βᵀx_k, σ²).
-func GaussModel(data Data) probgraph.Model {
-	return func(m *probgraph.Ctx) {
-		g := m.Graph()
-		beta := m.Sample("beta", dist.ToEvent(dist.Expand(dist.Normal(g.Scalar(0), g.Scalar(10)), d), 1))
-		sigmaSq := m.Sample("sigma_sq", dist.InverseGamma(g.Scalar(0.1), g.Scalar(0.1)))
-		mean := g.MatMul(g.Constant(data.X, n, d), g.Reshape(beta, d, 1))
-		m.Plate("data", n).Observe("y", dist.ToEvent(dist.Normal(mean, g.Sqrt(sigmaSq)), 1), g.Constant(data.Y, n, 1))
-	}
-}
-
-// HorseshoeModel: τ ~ HalfCauchy(1), λ_i ~ HalfCauchy(1), β_i ~ N(0, τ²λ_i²),
-// y_k ~ N(βᵀx_k, scale σ²) with σ a parameter fitted by empirical Bayes (the
-// seed passes σ² as the normal's scale; ported as written).
-func HorseshoeModel(data Data) probgraph.Model {
-	return func(m *probgraph.Ctx) {
-		g := m.Graph()
-		tau := m.Sample("tau", dist.HalfCauchy(g.Scalar(1)))
-		lam := m.Sample("lambda", dist.ToEvent(dist.Expand(dist.HalfCauchy(g.Scalar(1)), d), 1))
-		beta := m.Sample("beta", dist.ToEvent(dist.Normal(g.Scalar(0), g.Mul(tau, lam)), 1))
-		sigma := m.Param("sigma", probgraph.Scalar(1), probgraph.Constrained(dist.Positive()))
-		mean := g.MatMul(g.Constant(data.X, n, d), g.Reshape(beta, d, 1))
-		m.Plate("data", n).Observe("y", dist.ToEvent(dist.Normal(mean, g.Square(sigma)), 1), g.Constant(data.Y, n, 1))
-	}
-}
 
 type fit struct {
 	guide     autoguide.Guide
@@ -149,9 +87,9 @@ func main() {
 	if flags.Quick {
 		gaussSteps, hsSteps = 10000, 30000
 	}
-	data := Simulate(flags.Seed)
+	data := models.SimulateLinReg(flags.Seed, d, n)
 
-	gm := GaussModel(data)
+	gm := models.GaussModel(data)
 	gg, err := autoguide.NewMultivariateNormal(gm)
 	if err != nil {
 		log.Fatal(err)
@@ -159,7 +97,7 @@ func main() {
 	fmt.Fprintln(os.Stderr, "Normal(0, 10²) prior, AutoMultivariateNormal:")
 	gf := train(gm, gg, 1e-3, gaussSteps, flags.Seed)
 
-	hm := HorseshoeModel(data)
+	hm := models.HorseshoeModel(data)
 	hg, err := autoguide.NewLowRankMultivariateNormal(hm, autoguide.WithRank(1))
 	if err != nil {
 		log.Fatal(err)
