@@ -173,7 +173,7 @@ const (
 	ruleCount                        // a non-negative whole number
 )
 
-var ruleText = [...]string{"must be positive", "must be non-negative", "must be in [0, 1]",
+var ruleText = [...]string{"must be positive and finite", "must be non-negative", "must be in [0, 1]",
 	"must be finite", "must lie on the simplex (non-negative, summing to 1 along the last axis)",
 	"must be a non-negative whole number"}
 
@@ -188,7 +188,7 @@ func (r paramRule) checkLast(family, name string, v []float64, last int) error {
 		bad := math.IsNaN(x)
 		switch r {
 		case rulePositive:
-			bad = bad || !(x > 0)
+			bad = bad || !(x > 0) || math.IsInf(x, 1)
 		case ruleNonNegative, ruleSimplex:
 			bad = bad || x < 0
 		case ruleUnit:
