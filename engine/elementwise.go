@@ -79,7 +79,7 @@ func (o unaryOp) nonDiff(int) bool { return o.fn.grad == nil }
 
 // The element-wise functions; assigned in init because their gradients
 // refer to each other.
-var fnNeg, fnScale, fnShift, fnExp, fnLog, fnLog1p, fnExpm1, fnSqrt, fnSquare, fnPowC, fnReciprocal, fnAbs, fnSign, fnTanh, fnSigmoid, fnSoftplus, fnLogSigmoid, fnSin, fnCos, fnErf, fnLgamma, fnDigamma, fnPolygamma *unaryFn
+var fnNeg, fnScale, fnShift, fnExp, fnLog, fnLog1p, fnExpm1, fnSqrt, fnSquare, fnPowC, fnReciprocal, fnAbs, fnSign, fnTanh, fnSigmoid, fnSoftplus, fnLogSigmoid, fnSin, fnCos, fnErf, fnLgamma, fnDigamma, fnPolygamma, fnLog1mExp, fnNdtr, fnLogNdtr, fnNdtrRatio *unaryFn
 
 func init() {
 	fnNeg = &unaryFn{name: "neg", f: func(x, _ float64) float64 { return -x },
@@ -137,6 +137,18 @@ func init() {
 		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Polygamma(1, x) }}
 	fnPolygamma = &unaryFn{name: "polygamma", f: func(x, c float64) float64 { return Polygamma(int(c), x) },
 		grad: func(g *Graph, x, y *Node, c float64) *Node { return g.Polygamma(int(c)+1, x) }}
+	fnLog1mExp = &unaryFn{name: "log1mexp", f: func(x, _ float64) float64 { return Log1mExp(x) },
+		// d/dx log(1 − eˣ) = −1/(e⁻ˣ − 1), finite and accurate for every x < 0
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.Reciprocal(g.Expm1(g.Neg(x)))) }}
+	fnNdtr = &unaryFn{name: "ndtr", f: func(x, _ float64) float64 { return Ndtr(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node {
+			return g.Scale(g.Exp(g.Scale(g.Square(x), -0.5)), 1/math.Sqrt(2*math.Pi))
+		}}
+	fnLogNdtr = &unaryFn{name: "log_ndtr", f: func(x, _ float64) float64 { return LogNdtr(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.unary(fnNdtrRatio, x, 0) }}
+	// φ(x)/Φ(x), whose derivative is −r(x + r)
+	fnNdtrRatio = &unaryFn{name: "ndtr_ratio", f: func(x, _ float64) float64 { return ndtrRatio(x) },
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.Mul(y, g.Add(x, y))) }}
 }
 
 func sigmoid(x float64) float64 {
