@@ -86,6 +86,9 @@ func badCases() []badCase {
 		"Expand":       func(g *Graph, x *Node) *Node { return g.Expand(x, 2) },
 		"Cumsum":       func(g *Graph, x *Node) *Node { return g.Cumsum(x, 0) },
 		"Cholesky":     (*Graph).Cholesky,
+		"Log1mExp":     (*Graph).Log1mExp,
+		"Ndtr":         (*Graph).Ndtr,
+		"LogNdtr":      (*Graph).LogNdtr,
 		"StopGradient": (*Graph).StopGradient,
 		"LogDetChol":   (*Graph).LogDetChol,
 		"Tril":         (*Graph).Tril,
@@ -109,6 +112,10 @@ func badCases() []badCase {
 		"TriSolve":     func(g *Graph, a, b *Node) *Node { return g.TriSolve(a, b, true, false) },
 		"TriSolveVec":  func(g *Graph, a, b *Node) *Node { return g.TriSolveVec(a, b, false, true) },
 		"CholSolve":    (*Graph).CholSolve,
+		"Xlogy":        (*Graph).Xlogy,
+		"LogAddExp":    (*Graph).LogAddExp,
+		"Lbeta":        (*Graph).Lbeta,
+		"SqDist":       func(g *Graph, a, b *Node) *Node { return g.SqDist(a, b, g.Fill(1, 3)) },
 		"CholSolveVec": (*Graph).CholSolveVec,
 	}
 	for name, f := range binary {
@@ -156,6 +163,12 @@ func badCases() []badCase {
 	add("CholSolveVec", "rows differ", ErrShape, func(g *Graph) *Node { return g.CholSolveVec(sq(g), v(g)) })
 	add("Tril", "vector", ErrShape, func(g *Graph) *Node { return g.Tril(v(g)) })
 	add("Triu", "vector", ErrShape, func(g *Graph) *Node { return g.Triu(v(g)) })
+	add("SqDist", "feature dims differ", ErrShape, func(g *Graph) *Node { return g.SqDist(g.Fill(0, 5, 3), g.Fill(0, 4, 2), g.Fill(1, 3)) })
+	add("SqDist", "lengthscale dims", ErrShape, func(g *Graph) *Node { return g.SqDist(g.Fill(0, 5, 3), g.Fill(0, 4, 3), g.Fill(1, 2)) })
+	add("SqDist", "batch dims [2] and [3]", ErrShape, func(g *Graph) *Node {
+		return g.SqDist(g.Fill(0, 2, 5, 3), g.Fill(0, 3, 4, 3), g.Fill(1, 3))
+	})
+	add("SqDist", "vector input", ErrShape, func(g *Graph) *Node { return g.SqDist(v(g), v(g), g.Fill(1, 1)) })
 	add("Cumsum", "axis out of range", ErrArgument, func(g *Graph) *Node { return g.Cumsum(m(g), 2) })
 	add("Fail", "nil error", ErrArgument, func(g *Graph) *Node { return g.Fail(nil) })
 	add("Ok", "nil node", ErrInvalidNode, func(g *Graph) *Node {

@@ -310,13 +310,13 @@ func onesF(n int) []float64 {
 	return v
 }
 
-// countingDevice is a device with SqDistDevice that delegates to the CPU's
+// sqdistCountingDevice is a device with SqDistDevice that delegates to the CPU's
 // implementation and counts calls.
-type countingDevice struct{ calls int }
+type sqdistCountingDevice struct{ calls int }
 
-func (*countingDevice) Name() string { return "counting" }
+func (*sqdistCountingDevice) Name() string { return "counting" }
 
-func (c *countingDevice) SqDist(dst, x1, x2, ls []float64, batch, n, m, d int) error {
+func (c *sqdistCountingDevice) SqDist(dst, x1, x2, ls []float64, batch, n, m, d int) error {
 	c.calls++
 	return CPU().(SqDistDevice).SqDist(dst, x1, x2, ls, batch, n, m, d)
 }
@@ -347,7 +347,7 @@ func TestSqDistUsesDevice(t *testing.T) {
 			}
 			return prog.Value(out)
 		}
-		dev := &countingDevice{}
+		dev := &sqdistCountingDevice{}
 		want, got := eval(CPU()), eval(dev)
 		if dev.calls != 1 {
 			t.Errorf("%v %v %v: device called %d times, want 1", c.x1, c.x2, c.ls, dev.calls)
