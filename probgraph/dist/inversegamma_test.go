@@ -11,13 +11,6 @@ func init() {
 	refFamilies["InverseGamma"] = func(g *engine.Graph, p map[string]*engine.Node) Distribution {
 		return InverseGamma(p["concentration"], p["rate"])
 	}
-	// engine.Digamma is off by up to ~2e-13 absolute below x = 6 (its
-	// asymptotic series is cut at x ≥ 6); the "scalar" case's entropy,
-	// α + log β + log Γ(α) − (1+α)ψ(α) = −8.7e-4 at α = 3.5, multiplies that by
-	// 1+α and divides by a near-cancelled sum: 2e-10 relative. Every other
-	// value matches to 1e-12. Drop this once engine's digamma is accurate to
-	// a few ulps.
-	refTolerance["InverseGamma"] = 3e-10
 }
 
 // α ≥ 9 keeps the eighth moment, which the standard error of the sample
