@@ -85,16 +85,70 @@ func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
 	}
 	ar, ac := a[len(a)-2], a[len(a)-1]
 	br, bc := b[len(b)-2], b[len(b)-1]
-	_ = k
+	mm := matmulKernel{ta: o.ta, tb: o.tb, m: m, n: n, k: k, ar: ar, ac: ac, br: br, bc: bc, tA: ta, tB: tb}
 	return KernelFunc(func(outBuf []float64, in [][]float64) error {
 		for i := range aOff {
-			A := blas64.General{Rows: ar, Cols: ac, Stride: ac, Data: in[0][aOff[i] : aOff[i]+ar*ac]}
-			B := blas64.General{Rows: br, Cols: bc, Stride: bc, Data: in[1][bOff[i] : bOff[i]+br*bc]}
-			C := blas64.General{Rows: m, Cols: n, Stride: n, Data: outBuf[i*m*n : (i+1)*m*n]}
-			blas64.Gemm(ta, tb, 1, A, B, 0, C)
+			mm.run(in[0][aOff[i]:aOff[i]+ar*ac], in[1][bOff[i]:bOff[i]+br*bc], outBuf[i*m*n:(i+1)*m*n])
 		}
 		return nil
 	}), nil
+}
+
+// serialLimit is the work (m·n·k) below which products are computed here,
+// serially: gonum's Dgemm fans out to goroutines (and allocates) for
+// matrices that are large in one dimension even when the product is cheap,
+// as in the matrix-vector and outer products that models are full of.
+const serialLimit = 1 << 20
+
+type matmulKernel struct {
+	ta, tb         bool
+	m, n, k        int
+	ar, ac, br, bc int
+	tA, tB         blas.Transpose
+}
+
+// run computes one product C (m×n) = op(A) op(B).
+func (mm matmulKernel) run(a, b, c []float64) {
+	m, n, k := mm.m, mm.n, mm.k
+	A := blas64.General{Rows: mm.ar, Cols: mm.ac, Stride: mm.ac, Data: a}
+	B := blas64.General{Rows: mm.br, Cols: mm.bc, Stride: mm.bc, Data: b}
+	switch {
+	case n == 1: // matrix-vector: op(B) is a contiguous k-vector
+		blas64.Gemv(mm.tA, 1, A, blas64.Vector{N: k, Inc: 1, Data: b}, 0, blas64.Vector{N: m, Inc: 1, Data: c})
+	case m == 1: // vector-matrix: C = op(B)ᵀ a
+		tr := blas.Trans
+		if mm.tb {
+			tr = blas.NoTrans
+		}
+		blas64.Gemv(tr, 1, B, blas64.Vector{N: k, Inc: 1, Data: a}, 0, blas64.Vector{N: n, Inc: 1, Data: c})
+	case k == 1: // outer product of two contiguous vectors
+		clear(c)
+		blas64.Ger(1, blas64.Vector{N: m, Inc: 1, Data: a}, blas64.Vector{N: n, Inc: 1, Data: b},
+			blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
+	case m*n*k <= serialLimit:
+		// Row i of C accumulates op(A)[i,p] · op(B)[p,:] over p.
+		clear(c)
+		for i := 0; i < m; i++ {
+			ci := blas64.Vector{N: n, Inc: 1, Data: c[i*n : (i+1)*n]}
+			for p := 0; p < k; p++ {
+				var aip float64
+				if mm.ta {
+					aip = a[p*mm.ac+i]
+				} else {
+					aip = a[i*mm.ac+p]
+				}
+				var row blas64.Vector
+				if mm.tb {
+					row = blas64.Vector{N: n, Inc: mm.bc, Data: b[p:]}
+				} else {
+					row = blas64.Vector{N: n, Inc: 1, Data: b[p*mm.bc : (p+1)*mm.bc]}
+				}
+				blas64.Axpy(aip, row, ci)
+			}
+		}
+	default:
+		blas64.Gemm(mm.tA, mm.tB, 1, A, B, 0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
+	}
 }
 
 func (o matmulOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {

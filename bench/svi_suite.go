@@ -1,0 +1,70 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/probgraph"
+	"github.com/ignis-ppl/ignis/probgraph/autoguide"
+	"github.com/ignis-ppl/ignis/probgraph/infer"
+)
+
+func init() {
+	register(Suite{Name: "svi", About: "one SVI step (Trace ELBO, Adam) of the Pyro-introduction models; anchor: scripts/reference/svi_anchor.py", Cases: sviCases})
+}
+
+// sviCase times svi.Step on a compiled model and guide. The same models and
+// sizes are timed with NumPyro and Pyro by scripts/reference/svi_anchor.py.
+func sviCase(model probgraph.Model, guide func() (probgraph.Model, error), lr float64, elbo infer.ELBO) func(b *testing.B) {
+	return func(b *testing.B) {
+		gm, err := guide()
+		if err != nil {
+			b.Fatal(err)
+		}
+		opt, err := engine.NewAdam(engine.AdamOptions{LR: lr})
+		if err != nil {
+			b.Fatal(err)
+		}
+		svi, err := infer.NewSVI(model, gm, opt, elbo, infer.WithSeed(1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 20 { // warm up the optimizer state
+			if _, err := svi.Step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		for b.Loop() {
+			if _, err := svi.Step(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+func sviCases() ([]Case, error) {
+	flips, _ := models.Flips(0, 100, 0.65)
+	bb := models.BetaBernoulli(flips)
+	lr := models.SimulateLinReg(0, 100, 100)
+	gauss, hs := models.GaussModel(lr), models.HorseshoeModel(lr)
+	return []Case{
+		{"betabernoulli", sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
+		{"linreg_automvn", sviCase(gauss, func() (probgraph.Model, error) {
+			g, err := autoguide.NewMultivariateNormal(gauss)
+			if err != nil {
+				return nil, err
+			}
+			return g.Model, nil
+		}, 1e-3, infer.TraceELBO{})},
+		{"horseshoe_lowrank", sviCase(hs, func() (probgraph.Model, error) {
+			g, err := autoguide.NewLowRankMultivariateNormal(hs, autoguide.WithRank(1))
+			if err != nil {
+				return nil, err
+			}
+			return g.Model, nil
+		}, 1e-3, infer.TraceELBO{})},
+	}, nil
+}
