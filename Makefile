@@ -40,11 +40,10 @@ test:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/
-	@if [ "$$($(GO) list -f '{{.Name}}' ./bench 2>/dev/null)" = main ]; then \
-		echo "$(GO) run ./bench"; $(GO) run ./bench; \
-	else \
-		echo "bench: no bench/ harness yet; ran the engine benchmarks only"; \
-	fi
+	@for suite in $$($(GO) run ./bench -list | cut -d' ' -f1); do \
+		echo "== go run ./bench -suite $$suite"; \
+		$(GO) run ./bench -suite $$suite || exit 1; \
+	done
 
 lint:
 	@out=$$($(GOFMT) -l .); \

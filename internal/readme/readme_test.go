@@ -14,18 +14,32 @@ import (
 	"testing"
 )
 
-// firstGoBlock returns the contents of the first ```go fenced block.
-func firstGoBlock(t *testing.T, markdown string) string {
+// goBlock returns the contents of the i-th ```go fenced block (from 0).
+func goBlock(t *testing.T, markdown string, i int) string {
 	t.Helper()
-	_, rest, ok := strings.Cut(markdown, "\n```go\n")
-	if !ok {
-		t.Fatal("README.md has no ```go block")
+	rest := markdown
+	for k := 0; ; k++ {
+		var ok bool
+		_, rest, ok = strings.Cut(rest, "\n```go\n")
+		if !ok {
+			t.Fatalf("README.md has no ```go block number %d", i+1)
+		}
+		code, after, ok := strings.Cut(rest, "\n```\n")
+		if !ok {
+			t.Fatalf("README.md: ```go block number %d is not closed", k+1)
+		}
+		if k == i {
+			return code + "\n"
+		}
+		rest = after
 	}
-	code, _, ok := strings.Cut(rest, "\n```\n")
-	if !ok {
-		t.Fatal("README.md: the first ```go block is not closed")
-	}
-	return code + "\n"
+}
+
+// snippets pairs each ```go block of the README with the Example function
+// (in this package's tests) that holds the same code.
+var snippets = []struct{ file, example string }{
+	{"model_example_test.go", "Example_betaBernoulli"},
+	{"example_test.go", "Example_fitLine"},
 }
 
 // funcBody returns the source text between the braces of the named function,
@@ -53,17 +67,23 @@ func funcBody(t *testing.T, filename, src, name string) (body string, imports []
 	return "", nil
 }
 
-func readmeSnippet(t *testing.T) string {
+func readmeSnippet(t *testing.T, i int) string {
 	t.Helper()
 	md, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return firstGoBlock(t, string(md))
+	return goBlock(t, string(md), i)
 }
 
 func TestReadmeSnippetIsGofmtedProgram(t *testing.T) {
-	code := readmeSnippet(t)
+	for i := range snippets {
+		checkGofmtedProgram(t, readmeSnippet(t, i))
+	}
+}
+
+func checkGofmtedProgram(t *testing.T, code string) {
+	t.Helper()
 	f, err := parser.ParseFile(token.NewFileSet(), "README.md", code, 0)
 	if err != nil {
 		t.Fatalf("README snippet does not parse: %v", err)
@@ -84,16 +104,22 @@ func TestReadmeSnippetIsGofmtedProgram(t *testing.T) {
 // test; this test makes sure the README shows that same code, so the README
 // snippet compiles and prints what it says.
 func TestReadmeSnippetMatchesExample(t *testing.T) {
-	code := readmeSnippet(t)
-	ex, err := os.ReadFile("example_test.go")
+	for i, sn := range snippets {
+		checkMatches(t, readmeSnippet(t, i), sn.file, sn.example)
+	}
+}
+
+func checkMatches(t *testing.T, code, file, example string) {
+	t.Helper()
+	ex, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
 	readmeBody, readmeImports := funcBody(t, "README.md", code, "main")
-	exBody, exImports := funcBody(t, "example_test.go", string(ex), "Example_fitLine")
+	exBody, exImports := funcBody(t, file, string(ex), example)
 	if readmeBody != exBody {
-		t.Errorf("the body of main in README.md differs from Example_fitLine in example_test.go;"+
-			" make them identical.\nREADME:\n%s\nexample:\n%s", readmeBody, exBody)
+		t.Errorf("the body of main in README.md differs from %s in %s;"+
+			" make them identical.\nREADME:\n%s\nexample:\n%s", example, file, readmeBody, exBody)
 	}
 	if !slices.Equal(readmeImports, exImports) {
 		t.Errorf("README snippet imports %q, the example imports %q", readmeImports, exImports)
