@@ -74,10 +74,11 @@ func (o binaryOp) nonDiff(int) bool { return o.kind >= binGreater }
 
 func (o binaryOp) Kernel(spec KernelSpec) (Kernel, error) {
 	a, b, out := spec.In[0], spec.In[1], spec.Out
-	f := binFuncs[o.kind]
 	kind := o.kind
+	// The arithmetic ops get loops without a function call per element;
+	// everything else goes through the shared broadcasting kernel.
 	switch {
-	case a.Size() == out.Size() && b.Size() == out.Size():
+	case a.Size() == out.Size() && b.Size() == out.Size() && kind <= binDiv:
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			x, y := in[0], in[1][:len(in[0])]
 			switch kind {
@@ -93,61 +94,29 @@ func (o binaryOp) Kernel(spec KernelSpec) (Kernel, error) {
 				for i := range x {
 					out[i] = x[i] * y[i]
 				}
-			case binDiv:
+			default:
 				for i := range x {
 					out[i] = x[i] / y[i]
 				}
-			default:
-				for i := range x {
-					out[i] = f(x[i], y[i])
-				}
 			}
 			return nil
 		}), nil
-	case b.Size() == 1:
+	case b.Size() == 1 && (kind == binAdd || kind == binMul):
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			y := in[1][0]
-			switch kind {
-			case binAdd:
+			if kind == binAdd {
 				for i, x := range in[0] {
 					out[i] = x + y
 				}
-			case binMul:
-				for i, x := range in[0] {
-					out[i] = x * y
-				}
-			default:
-				for i, x := range in[0] {
-					out[i] = f(x, y)
-				}
+				return nil
 			}
-			return nil
-		}), nil
-	case a.Size() == 1:
-		return KernelFunc(func(out []float64, in [][]float64) error {
-			x := in[0][0]
-			for i, y := range in[1] {
-				out[i] = f(x, y)
+			for i, x := range in[0] {
+				out[i] = x * y
 			}
 			return nil
 		}), nil
 	}
-	r := newRows(out, out.strides(), broadcastStrides(a, out), broadcastStrides(b, out))
-	n, _ := r.inner(0)
-	_, sa := r.inner(1)
-	_, sb := r.inner(2)
-	var x, y, z []float64
-	row := func(off []int) {
-		o, ia, ib := off[0], off[1], off[2]
-		for k := 0; k < n; k++ {
-			z[o+k] = f(x[ia+k*sa], y[ib+k*sb])
-		}
-	}
-	return KernelFunc(func(out []float64, in [][]float64) error {
-		x, y, z = in[0], in[1], out
-		r.each(row)
-		return nil
-	}), nil
+	return broadcastKernel(a, b, out, binFuncs[kind]), nil
 }
 
 func (o binaryOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
