@@ -1,6 +1,8 @@
 package models
 
 import (
+	"math"
+
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
@@ -113,4 +115,19 @@ func GMM2D(kind GMM2DScale, k int, data []float64, n int) probgraph.Model {
 		}
 		observe(p, "obs", dist.ToEvent(dist.Normal(loc, sc), 1), data, n)
 	}
+}
+
+// GMMBenchData is the benchmark's 1-D mixture data, written in closed form
+// so that scripts/reference/gmm_anchor.py builds the same points:
+// x_i = (−2 if i is even, else 3) + 0.8 sin(1.7 i).
+func GMMBenchData(n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		c := 3.0
+		if i%2 == 0 {
+			c = -2
+		}
+		x[i] = c + 0.8*math.Sin(1.7*float64(i))
+	}
+	return x
 }

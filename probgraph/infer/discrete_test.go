@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
+	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
 // smallJoint is log p(z, y, x) of smallModel for one joint assignment.
@@ -84,7 +85,7 @@ func TestInferDiscreteViterbi(t *testing.T) {
 // many times and compares the frequency of z = 1 and of y_0 = k with their
 // exact posterior probabilities; the bound is 4 binomial standard errors.
 func TestInferDiscreteSamplesThePosterior(t *testing.T) {
-	const draws = 600
+	const draws = 400
 	// Exact posteriors by brute force.
 	var pz1, norm float64
 	py0 := make([]float64, 3)
@@ -136,5 +137,45 @@ func TestInferDiscreteBadInput(t *testing.T) {
 	}
 	if _, err := InferDiscrete(smallModel, nil, DiscreteOptions{MaxPlateNesting: -2}); !errors.Is(err, ErrOptions) {
 		t.Errorf("negative nesting: %v", err)
+	}
+}
+
+// TestInferDiscreteGivenContinuousValues fixes the mixture's weights, scale
+// and locations through the values map (as a fitted AutoDelta's medians
+// would be passed) and checks each point's MAP component against
+// argmax_k w_k N(x_i | μ_k, σ), and the output shape against the plate.
+func TestInferDiscreteGivenContinuousValues(t *testing.T) {
+	x := []float64{-2.1, -0.2, 0.6, 3.3, 1.1, -1.0}
+	w, sigma, mu := []float64{0.7, 0.3}, 1.1, []float64{-1.5, 2}
+	model := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		weights := m.Sample("weights", dist.Dirichlet(g.Fill(0.5, 2)))
+		scale := m.Sample("scale", dist.LogNormal(g.Scalar(0), g.Scalar(0.5)))
+		locs := m.Plate("components", 2).Sample("locs", dist.Normal(g.Scalar(0), g.Scalar(4)))
+		p := m.Plate("data", len(x))
+		a := p.Sample("assignment", dist.Categorical(weights), probgraph.EnumerateParallel())
+		p.Observe("obs", dist.Normal(g.Take(locs, 0, a), scale), g.Constant(x, len(x)))
+	}
+	values := map[string]probgraph.Tensor{
+		"weights": probgraph.Vector(w...),
+		"scale":   probgraph.Scalar(sigma),
+		"locs":    probgraph.Vector(mu...),
+	}
+	got, err := InferDiscrete(model, values, DiscreteOptions{MaxPlateNesting: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := got["assignment"]
+	if len(a.Shape) != 1 || a.Shape[0] != len(x) {
+		t.Fatalf("assignment shape %v, want [%d]", a.Shape, len(x))
+	}
+	for i, xi := range x {
+		want := 0.0
+		if math.Log(w[1])+normalLogPDF(xi, mu[1], sigma) > math.Log(w[0])+normalLogPDF(xi, mu[0], sigma) {
+			want = 1
+		}
+		if a.Data[i] != want {
+			t.Errorf("point %d (x = %v): component %v, want %v", i, xi, a.Data[i], want)
+		}
 	}
 }
