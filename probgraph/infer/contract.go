@@ -18,7 +18,8 @@ import (
 // nEnum axes belong to enumerated sites (the j-th enumerated site of the run
 // owns axis nEnum−1−j), the right `nesting` axes to plates. A factor depends
 // on an enumerated site when its size along that site's axis is above one.
-// Factors are grouped by the set of plates they sit in (their ordinal). The
+// Factors are grouped by the set of plates they sit in (their ordinal; plates
+// are told apart by name, not by dimension). The
 // deepest group is contracted first: enumerated axes that no other group
 // uses are summed out (log-sum-exp, or max for MAP) element by element of
 // its plates; then the plates it does not share with the groups that still
@@ -27,7 +28,8 @@ import (
 // plates. This is exact when the plates form a tree around every
 // enumerated variable, and an error names the sites otherwise.
 
-// axisSet is a set of axes of the common layout, as a bit mask.
+// axisSet is a set of small numbers as a bit mask: axes of the common layout,
+// or plate numbers (see enumLayout.plateID).
 type axisSet uint64
 
 func (a axisSet) axes() []int {
@@ -46,11 +48,16 @@ func (a axisSet) count() int { return bits.OnesCount64(uint64(a)) }
 type enumLayout struct {
 	rank, nEnum, nesting int
 	// owner names the site enumerated along each enum axis; ordinal is the
-	// set of plate axes that site sits in.
+	// set of plates that site sits in.
 	owner   map[int]string
 	ordinal map[int]axisSet
-	// plateName names the plate owning each plate axis.
-	plateName map[int]string
+	// Plates are told apart by name (two plates may share a dimension when
+	// neither is inside the other): plateID numbers them, plateName and
+	// plateAxis give each number's name and axis. Ordinals are sets of
+	// plate numbers.
+	plateID   map[string]int
+	plateName []string
+	plateAxis []int
 }
 
 // enumFactor is one site's log-probability in the common layout.
@@ -64,7 +71,7 @@ type enumFactor struct {
 // layoutOf finds the enumerated sites of a model trace and the layout they
 // imply for a run with the given plate nesting.
 func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
-	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateName: map[int]string{}}
+	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateID: map[string]int{}}
 	var enumSites []*probgraph.Site
 	for _, s := range mtr.Sites() {
 		if s.IsLatent() && s.Infer.Enumerate != probgraph.NoEnumeration && s.Infer.EnumDim != 0 {
@@ -91,7 +98,7 @@ func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
 	return l, nil
 }
 
-// plateAxes returns the plate axes a site sits in.
+// plateAxes returns the set of plates a site sits in.
 func (l *enumLayout) plateAxes(s *probgraph.Site) (axisSet, error) {
 	var ord axisSet
 	for _, p := range s.Plates {
@@ -99,11 +106,28 @@ func (l *enumLayout) plateAxes(s *probgraph.Site) (axisSet, error) {
 			return 0, fmt.Errorf("%w: site %q is in plate %q at dim %d, beyond max plate nesting %d",
 				probgraph.ErrEnum, s.Name, p.Name, p.Dim, l.nesting)
 		}
-		ax := l.rank + p.Dim
-		ord |= 1 << ax
-		l.plateName[ax] = p.Name
+		id, ok := l.plateID[p.Name]
+		if !ok {
+			id = len(l.plateName)
+			if id == 64 {
+				return 0, fmt.Errorf("%w: more than 64 plates", probgraph.ErrEnum)
+			}
+			l.plateID[p.Name] = id
+			l.plateName = append(l.plateName, p.Name)
+			l.plateAxis = append(l.plateAxis, l.rank+p.Dim)
+		}
+		ord |= 1 << id
 	}
 	return ord, nil
+}
+
+// axesOf returns the axes of a set of plates.
+func (l *enumLayout) axesOf(plates axisSet) axisSet {
+	var a axisSet
+	for _, id := range plates.axes() {
+		a |= 1 << l.plateAxis[id]
+	}
+	return a
 }
 
 // factor lays out a site's log-probability; ok is false when it depends on
@@ -139,7 +163,7 @@ func (l *enumLayout) factor(s *probgraph.Site) (f enumFactor, ok bool, err error
 		return f, false, err
 	}
 	for ax := l.nEnum; ax < l.rank; ax++ {
-		if full[ax] > 1 && f.plates&(1<<ax) == 0 {
+		if full[ax] > 1 && l.axesOf(f.plates)&(1<<ax) == 0 {
 			return f, false, fmt.Errorf("%w: site %q has size %d at dim %d, which none of its plates owns",
 				probgraph.ErrEnum, s.Name, full[ax], ax-l.rank)
 		}
@@ -247,7 +271,7 @@ func (c *contraction) run() (*engine.Node, error) {
 				return nil, c.treeError(leaf, rest)
 			}
 		}
-		t = reduceKeep(g, t, leaf.plates&^parent, g.Sum)
+		t = reduceKeep(g, t, c.l.axesOf(leaf.plates&^parent), g.Sum)
 		if q, ok := groups[parent]; ok {
 			q.t = g.Add(q.t, t)
 			q.dims |= rest
@@ -293,8 +317,8 @@ func (c *contraction) treeError(leaf *group, rest axisSet) error {
 	for _, ax := range rest.axes() {
 		vars = append(vars, fmt.Sprintf("%q", c.l.owner[ax]))
 	}
-	for _, ax := range leaf.plates.axes() {
-		plates = append(plates, fmt.Sprintf("%q", c.l.plateName[ax]))
+	for _, id := range leaf.plates.axes() {
+		plates = append(plates, fmt.Sprintf("%q", c.l.plateName[id]))
 	}
 	what := "the plates do not nest into a tree around them"
 	if c.target >= 0 {
