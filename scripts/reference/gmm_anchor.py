@@ -114,8 +114,8 @@ def pyro_case(x, steps):
 def main():
     steps = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
     x = data()
-    for r in (numpyro_case(x, steps), pyro_case(x, steps)):
-        print(json.dumps(r), flush=True)
+    for case in (numpyro_case, pyro_case):
+        print(json.dumps(case(x, steps)), flush=True)
 
 
 if __name__ == "__main__":
