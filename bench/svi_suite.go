@@ -11,18 +11,22 @@ import (
 )
 
 func init() {
-	register(Suite{Name: "svi", About: "one SVI step (Trace ELBO, Adam) of the Pyro-introduction models; anchor: scripts/reference/svi_anchor.py", Cases: sviCases})
+	register(Suite{Name: "svi", About: "one SVI step (Adam) of the Pyro-introduction models (Trace ELBO) and the 1-D mixture (TraceEnum ELBO); anchors: scripts/reference/svi_anchor.py, scripts/reference/gmm_anchor.py", Cases: sviCases})
 }
 
 // sviCase times svi.Step on a compiled model and guide. The same models and
 // sizes are timed with NumPyro and Pyro by scripts/reference/svi_anchor.py.
 func sviCase(model probgraph.Model, guide func() (probgraph.Model, error), lr float64, elbo infer.ELBO) func(b *testing.B) {
+	return sviCaseOpt(model, guide, engine.AdamOptions{LR: lr}, elbo)
+}
+
+func sviCaseOpt(model probgraph.Model, guide func() (probgraph.Model, error), adam engine.AdamOptions, elbo infer.ELBO) func(b *testing.B) {
 	return func(b *testing.B) {
 		gm, err := guide()
 		if err != nil {
 			b.Fatal(err)
 		}
-		opt, err := engine.NewAdam(engine.AdamOptions{LR: lr})
+		opt, err := engine.NewAdam(adam)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -50,6 +54,7 @@ func sviCases() ([]Case, error) {
 	bb := models.BetaBernoulli(flips)
 	lr := models.SimulateLinReg(0, 100, 100)
 	gauss, hs := models.GaussModel(lr), models.HorseshoeModel(lr)
+	gmm := models.GMM1D(2, models.GMMBenchData(100), 0)
 	return []Case{
 		{"betabernoulli", sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
 		{"linreg_automvn", sviCase(gauss, func() (probgraph.Model, error) {
@@ -66,5 +71,12 @@ func sviCases() ([]Case, error) {
 			}
 			return g.Model, nil
 		}, 1e-3, infer.TraceELBO{})},
+		{"gmm_traceenum", sviCaseOpt(gmm, func() (probgraph.Model, error) {
+			g, err := autoguide.NewDelta(gmm)
+			if err != nil {
+				return nil, err
+			}
+			return g.Model, nil
+		}, engine.AdamOptions{LR: 0.1, Beta1: 0.8, Beta2: 0.99}, infer.TraceEnumELBO{MaxPlateNesting: 1})},
 	}, nil
 }

@@ -3,7 +3,7 @@
 // parameters (Param), named intermediate values (Deterministic), extra log
 // density terms (Factor) and conditional independence (Plate). Running the
 // model under handlers (Record, Replay, Block, Condition, Substitute, Scale,
-// Mask, Seed) builds graph nodes once; inference compiles them into a program
+// Mask, Seed, Enum) builds graph nodes once; inference compiles them into a program
 // that runs every step.
 //
 //	func model(m *probgraph.Ctx) {

@@ -186,3 +186,23 @@ func TestInitStrategies(t *testing.T) {
 		}
 	}
 }
+
+// TestInitToMedianStaysOnTheSimplex checks that the element-wise median of
+// Dirichlet draws, which need not sum to one, is put back on the simplex
+// (a Delta guide of a Dirichlet site could not be built otherwise).
+func TestInitToMedianStaysOnTheSimplex(t *testing.T) {
+	model := func(m *probgraph.Ctx) {
+		m.Sample("w", dist.Dirichlet(m.Graph().Fill(0.5, 3)))
+	}
+	g, err := NewDelta(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := g.sites[0].constrain(g.sites[0].init.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := v.Data[0] + v.Data[1] + v.Data[2]; math.Abs(sum-1) > 1e-12 {
+		t.Fatalf("initial weights %v sum to %v", v.Data, sum)
+	}
+}

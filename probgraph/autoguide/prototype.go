@@ -112,7 +112,25 @@ func InitToMedian(n int) InitStrategy {
 				out[i] = 0.5 * (col[k/2-1] + col[k/2])
 			}
 		}
+		if s.Support != nil && s.Support.String() == "simplex" && len(s.Shape) > 0 {
+			// Element-wise medians of simplex draws need not sum to one;
+			// project them back onto the simplex row by row.
+			renormalize(out, s.Shape[len(s.Shape)-1])
+		}
 		return probgraph.Tensor{Data: out, Shape: s.Shape}, nil
+	}
+}
+
+// renormalize scales each consecutive row of length k to sum to one.
+func renormalize(v []float64, k int) {
+	for r := 0; r+k <= len(v); r += k {
+		sum := 0.0
+		for _, x := range v[r : r+k] {
+			sum += x
+		}
+		for i := r; i < r+k; i++ {
+			v[i] /= sum
+		}
 	}
 }
 

@@ -19,6 +19,16 @@
 //	})
 //	draws, err := pred.Sample() // site name → [1000] + the site's shape
 //
+// Discrete latent sites marked with probgraph.EnumerateParallel are summed
+// out exactly by TraceEnumELBO (their support laid out along dimensions left
+// of every plate, reduced with log-sum-exp plate by plate), and
+// InferDiscrete recovers their MAP or sampled values afterwards:
+//
+//	svi, err := infer.NewSVI(model, guide.Model, opt, infer.TraceEnumELBO{MaxPlateNesting: 1})
+//	...
+//	est, err := guide.Median(svi.Params())
+//	z, err := infer.InferDiscrete(model, est, infer.DiscreteOptions{MaxPlateNesting: 1})
+//
 // Particles (NumParticles, NumSamples) run vectorized along a dimension left
 // of every plate, so models must index batch dimensions from the right.
 package infer

@@ -95,3 +95,42 @@ func ExamplePredictive() {
 	// shape [10000 4]
 	// mean 5.0, sd 1.1
 }
+
+// A two-component mixture with known parameters: each point's component is
+// summed out by TraceEnumELBO (its loss is −log p(x)) and recovered by
+// InferDiscrete.
+func ExampleInferDiscrete() {
+	x := []float64{-2.2, 3.1, -1.8, 2.7}
+	mixture := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		locs := g.Constant([]float64{-2, 3}, 2)
+		p := m.Plate("data", len(x))
+		z := p.Sample("z", dist.Categorical(g.Constant([]float64{0.5, 0.5}, 2)), probgraph.EnumerateParallel())
+		p.Observe("x", dist.Normal(g.Take(locs, 0, z), g.Scalar(1)), g.Constant(x, len(x)))
+	}
+	g := engine.NewGraph()
+	obj, err := infer.TraceEnumELBO{}.Build(g, mixture, func(*probgraph.Ctx) {}, probgraph.NewParamStore(g))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	prog, err := g.Compile([]*engine.Node{obj.Loss})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if err := prog.Run(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("-log p(x) = %.4f\n", prog.Scalar(obj.Loss))
+	z, err := infer.InferDiscrete(mixture, nil, infer.DiscreteOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("components:", z["z"].Data)
+	// Output:
+	// -log p(x) = 6.5383
+	// components: [0 1 0 1]
+}
