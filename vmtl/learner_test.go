@@ -411,3 +411,110 @@ func TestDataRejected(t *testing.T) {
 		t.Errorf("cancelled fit: %v", err)
 	}
 }
+
+// A batch of B of a task's N rows enters the likelihood term scaled by N/B,
+// so that each step estimates the objective of the whole training set; Fit
+// with Batch < N draws batches of distinct rows.
+func TestBatchScaling(t *testing.T) {
+	g := engine.NewGraph()
+	loc := []float64{0.7, -1.2}
+	qw := func(int) dist.Distribution {
+		return dist.ToEvent(dist.Normal(g.Constant(loc, 2), g.Fill(1e-12, 2)), 1)
+	}
+	prior := &Prior{W: func(int) dist.Distribution { return nn.StandardNormal(g, 2) }}
+	l, err := New(g, Config{Tasks: 1, N: []int{6}, Batch: []int{2}, XShape: engine.Shape{2},
+		QW: qw, Likelihood: logistic(g), Prior: prior, WParticles: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := []float64{1, 2, -0.5, 0.3}, []float64{1, 0}
+	if err := l.SetBatch(0, x, y); err != nil {
+		t.Fatal(err)
+	}
+	terms, err := l.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0.0
+	for i := range 2 {
+		p := 1 / (1 + math.Exp(-(x[2*i]*loc[0] + x[2*i+1]*loc[1])))
+		want -= y[i]*math.Log(p) + (1-y[i])*math.Log(1-p)
+	}
+	want *= 6.0 / 2
+	// q(w) has scale 1e-12: the draws move the log-likelihood by ~1e-12.
+	if math.Abs(terms.NLL-want) > 1e-9 {
+		t.Errorf("NLL = %.12f, want (N/B)·Σ = %.12f", terms.NLL, want)
+	}
+
+	// Fit: every batch holds distinct rows of the task.
+	data := []Data{{X: []float64{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5}, Y: []float64{0, 1, 0, 1, 0, 1}}}
+	seen := map[float64]int{}
+	err = l.Fit(context.Background(), data, 30, func(int, Terms) {
+		b := l.prog.Value(l.x[0])
+		if b[0] == b[2] {
+			t.Errorf("batch repeats row %v", b[0])
+		}
+		seen[b[0]]++
+		seen[b[2]]++
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 6 {
+		t.Errorf("30 batches of 2 visited rows %v, want all 6", seen)
+	}
+}
+
+// With two tasks each prior has one component, the other task's posterior,
+// and both KL terms are closed forms: KLW = (KL(q0‖q1) + KL(q1‖q0))/2 and
+// KLZ likewise, per row, scaled by N/B.
+func TestTwoTasksClosedForm(t *testing.T) {
+	g := engine.NewGraph()
+	mu := []float64{0.5, -1}
+	sd := []float64{0.8, 1.5}
+	qw := func(s int) dist.Distribution {
+		return dist.ToEvent(dist.Normal(g.Fill(mu[s], 3), g.Fill(sd[s], 3)), 1)
+	}
+	// q_s(z | x) = N(x·c_s, 1) per row, a one-dimensional event.
+	c := []float64{1, 2}
+	qz := func(s int, x *engine.Node) dist.Distribution {
+		return dist.ToEvent(dist.Normal(g.Scale(x, c[s]), g.Scalar(1)), 1)
+	}
+	lik := func(_ int, z, w *engine.Node) dist.Distribution {
+		return dist.BernoulliLogits(g.Sum(g.Mul(z, g.Slice(g.Unsqueeze(w, 2), -1, 0, 1)), -1))
+	}
+	l, err := New(g, Config{Tasks: 2, N: []int{4, 4}, Batch: []int{2, 2}, XShape: engine.Shape{1},
+		QW: qw, QZ: qz, Likelihood: lik})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := [][]float64{{1, -2}, {0.5, 3}}
+	for s := range 2 {
+		if err := l.SetBatch(s, x[s], []float64{0, 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	terms, err := l.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	kl := func(m1, s1, m2, s2 float64) float64 {
+		return math.Log(s2/s1) + (s1*s1+(m1-m2)*(m1-m2))/(2*s2*s2) - 0.5
+	}
+	wantW := 3 * (kl(mu[0], sd[0], mu[1], sd[1]) + kl(mu[1], sd[1], mu[0], sd[0])) / 2
+	if math.Abs(terms.KLW-wantW) > 1e-12 {
+		t.Errorf("KLW = %v, want %v", terms.KLW, wantW)
+	}
+	wantZ := 0.0
+	for s := range 2 {
+		for _, v := range x[s] {
+			wantZ += 2 * kl(c[s]*v, 1, c[1-s]*v, 1) / 2 // N/B = 2, averaged over 2 tasks
+		}
+	}
+	if math.Abs(terms.KLZ-wantZ) > 1e-12 {
+		t.Errorf("KLZ = %v, want %v", terms.KLZ, wantZ)
+	}
+	if a := l.Alpha(); a[0][1] != 1 || a[1][0] != 1 {
+		t.Errorf("two tasks: α = %v, want [[0 1] [1 0]]", a)
+	}
+}
