@@ -40,6 +40,8 @@ type problem struct {
 	// Draws per step: of w and z for the likelihood, and for each KL to a
 	// mixture.
 	wParticles, zParticles, klSamples int
+	// batch is the number of rows per task and step (0: all).
+	batch int
 }
 
 // wShape is the shape of one task's classifier.
@@ -107,6 +109,7 @@ func (p problem) fit(m method, seed uint64) (*vmtl.Learner, error) {
 	}
 	for _, d := range train {
 		cfg.N = append(cfg.N, len(d.Y))
+		cfg.Batch = append(cfg.Batch, min(p.batch, len(d.Y)))
 	}
 	if p.latent > 0 {
 		cfg.QZ = func(t int, x *engine.Node) dist.Distribution { return enc[t].Dist(x) }

@@ -99,6 +99,9 @@ func main() {
 	// Synthetic tasks.
 	syn := synthetic(flags.Seed)
 	syn.steps, syn.lr, syn.temperature = 1500, 0.05, temperature
+	if flags.Quick {
+		syn.steps = 800
+	}
 	syn.wParticles, syn.klSamples = 4, 8
 	se := []*entry{{label: "VMTL", p: syn, m: multitask}, {label: "single-task", p: syn, m: independent}, {label: "pooled", p: syn, m: pooled}}
 	run(se, flags.Seed)
@@ -126,7 +129,7 @@ func main() {
 	}
 	pix.steps, pix.lr, pix.temperature = 2000, 0.03, temperature
 	if flags.Quick {
-		pix.steps = 600
+		pix.steps, pix.lr = 400, 0.05 // fewer, larger steps
 	}
 	pix.wParticles, pix.zParticles, pix.klSamples = 2, 1, 4
 	enc := pix
