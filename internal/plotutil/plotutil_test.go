@@ -120,3 +120,27 @@ func TestIntervalsWritesPNG(t *testing.T) {
 		t.Error("mismatched lengths accepted")
 	}
 }
+
+func TestHeatMapWritesPNGAndRejectsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	m := [][]float64{{0, 0.7, 0.3}, {0.5, 0, 0.5}, {0.9, 0.1, 0}}
+	path := filepath.Join(dir, "alpha.png")
+	if err := HeatMap(path, "α", "from", "to", m, []string{"a", "b", "c"}, 0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Errorf("no PNG written: %v", err)
+	}
+	for name, bad := range map[string][][]float64{
+		"empty":  nil,
+		"ragged": {{1, 2}, {3}},
+		"NaN":    {{math.NaN()}},
+	} {
+		if err := HeatMap(filepath.Join(dir, "bad.png"), name, "", "", bad, nil, 0, 0); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	if err := HeatMap(filepath.Join(dir, "bad.png"), "labels", "", "", m, []string{"a"}, 0, 1); err == nil {
+		t.Error("wrong number of labels accepted")
+	}
+}
