@@ -49,7 +49,8 @@ type ChainStats struct {
 
 // Samples are the draws of every chain, grouped by chain.
 type Samples struct {
-	// Sites lists the latent sites in the model's order.
+	// Sites lists the latent sites in the model's order, then its
+	// deterministic sites.
 	Sites []SiteInfo
 	// NumSamples is the number of draws per chain.
 	NumSamples int
@@ -110,11 +111,11 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrModel, err)
 	}
-	out := &Samples{NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains), draws: map[string][][]float64{}}
-	for _, s := range proto {
-		out.Sites = append(out.Sites, SiteInfo{Name: s.Name, Shape: s.Shape.Clone()})
-		out.draws[s.Name] = make([][]float64, cfg.chains)
+	if len(proto) == 0 {
+		return nil, fmt.Errorf("%w: no latent sites", ErrModel)
 	}
+	out := &Samples{NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains), draws: map[string][][]float64{}}
+	sites := make([][]SiteInfo, cfg.chains)
 	var mu sync.Mutex
 	progress := func(p Progress) {
 		if cfg.progress != nil {
@@ -131,25 +132,32 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			draws, stats, err := runChain(ctx, model, cfg, c, progress)
+			draws, stats, infos, err := runChain(ctx, model, cfg, c, progress)
 			if err != nil {
 				errs[c] = fmt.Errorf("chain %d: %w", c, err)
 				cancel()
 				return
 			}
-			out.Chains[c] = stats
+			out.Chains[c], sites[c] = stats, infos
 			off := 0
-			for _, s := range proto {
+			byName := map[string][]float64{}
+			for _, s := range infos {
 				n := s.Shape.Size()
 				d := make([]float64, cfg.samples*n)
 				for k := range cfg.samples {
 					copy(d[k*n:(k+1)*n], draws[k][off:off+n])
 				}
-				mu.Lock()
-				out.draws[s.Name][c] = d
-				mu.Unlock()
+				byName[s.Name] = d
 				off += n
 			}
+			mu.Lock()
+			for name, d := range byName {
+				if out.draws[name] == nil {
+					out.draws[name] = make([][]float64, cfg.chains)
+				}
+				out.draws[name][c] = d
+			}
+			mu.Unlock()
 		}()
 	}
 	wg.Wait()
@@ -165,22 +173,24 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 			return nil, e
 		}
 	}
+	out.Sites = sites[0]
 	return out, nil
 }
 
 // runChain runs one chain: its own initial point, compiled potential and
-// random stream.
-func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int, progress func(Progress)) ([][]float64, ChainStats, error) {
+// random stream. It returns the draws (latent and deterministic sites
+// concatenated per draw), the chain's statistics and the sites' layout.
+func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int, progress func(Progress)) ([][]float64, ChainStats, []SiteInfo, error) {
 	var st ChainStats
 	seed := cfg.seed + uint64(chain)*0x9e3779b97f4a7c15
 	sites, err := autoguide.Latents(model, cfg.init, seed)
 	if err != nil {
-		return nil, st, fmt.Errorf("%w: %v", ErrModel, err)
+		return nil, st, nil, fmt.Errorf("%w: %v", ErrModel, err)
 	}
 	lay := newLayout(sites)
 	pot, err := compilePotential(model, lay)
 	if err != nil {
-		return nil, st, err
+		return nil, st, nil, err
 	}
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(chain)+1))
 	s := newSampler(pot, lay.dim, rng, cfg.dense, cfg.maxDepth)
@@ -194,7 +204,7 @@ func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int,
 		}
 	}
 	if u := s.setPosition(q); math.IsInf(u, 0) || u != u {
-		return nil, st, fmt.Errorf("%w: the potential energy is not finite at the initial point", ErrModel)
+		return nil, st, nil, fmt.Errorf("%w: the potential energy is not finite at the initial point", ErrModel)
 	}
 	if cfg.algorithm == HMC {
 		s.trajLen = cfg.trajLen
@@ -217,7 +227,7 @@ func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int,
 	est := newWelford(lay.dim, cfg.dense)
 	for i := range cfg.warmup {
 		if err := ctx.Err(); err != nil {
-			return nil, st, err
+			return nil, st, nil, err
 		}
 		t := step()
 		if cfg.adaptStep {
@@ -254,7 +264,7 @@ func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int,
 	st.Energy = make([]float64, cfg.samples)
 	for i := range cfg.samples {
 		if err := ctx.Err(); err != nil {
-			return nil, st, err
+			return nil, st, nil, err
 		}
 		t := step()
 		st.Divergent[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.accept, t.depth, t.energy
@@ -267,7 +277,7 @@ func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int,
 		st.MeanAccept += t.accept / float64(cfg.samples)
 		st.Leapfrogs += t.steps
 		if draws[i], err = pot.constrained(nil, s.cur.q); err != nil {
-			return nil, st, fmt.Errorf("%w: site values: %v", ErrModel, err)
+			return nil, st, nil, fmt.Errorf("%w: site values: %v", ErrModel, err)
 		}
 		progress(Progress{Chain: chain, Iteration: cfg.warmup + i + 1, Total: total})
 	}
@@ -279,5 +289,5 @@ func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int,
 	} else {
 		st.InverseMass = slices.Clone(s.metric.diag)
 	}
-	return draws, st, nil
+	return draws, st, pot.sites, nil
 }

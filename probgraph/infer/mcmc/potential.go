@@ -16,8 +16,10 @@ type potential struct {
 	u      *engine.Node
 	energy *engine.Node
 	grad   *engine.Node
-	// values are the constrained site values, in the order of the latents.
+	// values are the constrained latent site values, in the order of the
+	// latents, then the deterministic sites' values; sites names them.
 	values []*engine.Node
+	sites  []SiteInfo
 	ubuf   []float64
 	// vals computes only the constrained values from u (its own buffers),
 	// for recording a draw without another gradient evaluation.
@@ -72,7 +74,15 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: tracing the model: %v", ErrModel, err)
 	}
+	var infos []SiteInfo
+	for _, s := range lay.sites {
+		infos = append(infos, SiteInfo{Name: s.Name, Shape: s.Shape.Clone()})
+	}
 	for _, s := range tr.Sites() {
+		if s.Kind == probgraph.DeterministicSite {
+			values = append(values, s.Value)
+			infos = append(infos, SiteInfo{Name: s.Name, Shape: s.Value.Shape().Clone()})
+		}
 		if s.Kind != probgraph.SampleSite {
 			continue
 		}
@@ -93,8 +103,7 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	if err := g.Err(); err != nil {
 		return nil, fmt.Errorf("%w: potential energy: %v", ErrModel, err)
 	}
-	outs := append([]*engine.Node{energy, grads[0]}, values...)
-	prog, err := g.Compile(outs)
+	prog, err := g.Compile([]*engine.Node{energy, grads[0]})
 	if err != nil {
 		return nil, fmt.Errorf("%w: compiling the potential: %v", ErrModel, err)
 	}
@@ -102,8 +111,8 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	if err != nil {
 		return nil, fmt.Errorf("%w: compiling the site values: %v", ErrModel, err)
 	}
-	return &potential{prog: prog, u: u, energy: energy, grad: grads[0], values: values, ubuf: prog.Value(u),
-		vals: vals, vubuf: vals.Value(u)}, nil
+	return &potential{prog: prog, u: u, energy: energy, grad: grads[0], values: values, sites: infos,
+		ubuf: prog.Value(u), vals: vals, vubuf: vals.Value(u)}, nil
 }
 
 // eval computes the potential at q and writes its gradient into grad.
