@@ -4,11 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -36,8 +33,9 @@ type ChainStats struct {
 	Divergences, TreeDepthHits int
 	// MeanAccept is the mean acceptance statistic of the kept draws.
 	MeanAccept float64
-	// Leapfrogs is the number of gradient evaluations spent on kept draws.
-	Leapfrogs int
+	// Leapfrogs and WarmupLeapfrogs count the leapfrog steps (one gradient
+	// evaluation each) spent on the kept draws and on warm-up.
+	Leapfrogs, WarmupLeapfrogs int
 	// Divergent, Accept, TreeDepth and Energy hold per-draw values.
 	Divergent []bool
 	Accept    []float64
@@ -175,119 +173,4 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 	}
 	out.Sites = sites[0]
 	return out, nil
-}
-
-// runChain runs one chain: its own initial point, compiled potential and
-// random stream. It returns the draws (latent and deterministic sites
-// concatenated per draw), the chain's statistics and the sites' layout.
-func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int, progress func(Progress)) ([][]float64, ChainStats, []SiteInfo, error) {
-	var st ChainStats
-	seed := cfg.seed + uint64(chain)*0x9e3779b97f4a7c15
-	sites, err := autoguide.Latents(model, cfg.init, seed)
-	if err != nil {
-		return nil, st, nil, fmt.Errorf("%w: %v", ErrModel, err)
-	}
-	lay := newLayout(sites)
-	pot, err := compilePotential(model, lay)
-	if err != nil {
-		return nil, st, nil, err
-	}
-	rng := rand.New(rand.NewPCG(cfg.seed, uint64(chain)+1))
-	s := newSampler(pot, lay.dim, rng, cfg.dense, cfg.maxDepth)
-	q := make([]float64, 0, lay.dim)
-	for _, l := range sites {
-		q = append(q, l.Init.Data...)
-	}
-	if cfg.initRadius > 0 {
-		for i := range q {
-			q[i] = cfg.initRadius * (2*rng.Float64() - 1)
-		}
-	}
-	if u := s.setPosition(q); math.IsInf(u, 0) || u != u {
-		return nil, st, nil, fmt.Errorf("%w: the potential energy is not finite at the initial point", ErrModel)
-	}
-	if cfg.algorithm == HMC {
-		s.trajLen = cfg.trajLen
-	}
-	step := s.nuts
-	if cfg.algorithm == HMC {
-		step = s.hmc
-	}
-	total := cfg.warmup + cfg.samples
-
-	start := time.Now()
-	s.eps = cfg.stepSize
-	if cfg.adaptStep && cfg.warmup > 0 {
-		s.findStepSize()
-	}
-	da := newDualAveraging(cfg.target)
-	da.restart(s.eps)
-	win := newWindows(cfg.warmup)
-	win.active = win.active && cfg.adaptMass
-	est := newWelford(lay.dim, cfg.dense)
-	for i := range cfg.warmup {
-		if err := ctx.Err(); err != nil {
-			return nil, st, nil, err
-		}
-		t := step()
-		if cfg.adaptStep {
-			s.eps = da.update(t.accept)
-		}
-		if win.collecting() {
-			est.add(s.cur.q)
-		}
-		if win.step() {
-			cov := est.regularized()
-			if cfg.dense {
-				s.metric.setDense(cov)
-			} else {
-				copy(s.metric.diag, cov)
-			}
-			est.reset()
-			if cfg.adaptStep {
-				s.findStepSize()
-				da.restart(s.eps)
-			}
-		}
-		progress(Progress{Chain: chain, Iteration: i + 1, Total: total, Warmup: true})
-	}
-	if cfg.adaptStep && cfg.warmup > 0 {
-		s.eps = da.final()
-	}
-	st.WarmupSeconds = time.Since(start).Seconds()
-
-	start = time.Now()
-	draws := make([][]float64, cfg.samples)
-	st.Divergent = make([]bool, cfg.samples)
-	st.Accept = make([]float64, cfg.samples)
-	st.TreeDepth = make([]int, cfg.samples)
-	st.Energy = make([]float64, cfg.samples)
-	for i := range cfg.samples {
-		if err := ctx.Err(); err != nil {
-			return nil, st, nil, err
-		}
-		t := step()
-		st.Divergent[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.accept, t.depth, t.energy
-		if t.divergent {
-			st.Divergences++
-		}
-		if cfg.algorithm == NUTS && t.depth >= cfg.maxDepth {
-			st.TreeDepthHits++
-		}
-		st.MeanAccept += t.accept / float64(cfg.samples)
-		st.Leapfrogs += t.steps
-		if draws[i], err = pot.constrained(nil, s.cur.q); err != nil {
-			return nil, st, nil, fmt.Errorf("%w: site values: %v", ErrModel, err)
-		}
-		progress(Progress{Chain: chain, Iteration: cfg.warmup + i + 1, Total: total})
-	}
-	st.SampleSeconds = time.Since(start).Seconds()
-	st.StepSize = s.eps
-	st.Dense = cfg.dense
-	if cfg.dense {
-		st.InverseMass = slices.Clone(s.metric.full)
-	} else {
-		st.InverseMass = slices.Clone(s.metric.diag)
-	}
-	return draws, st, pot.sites, nil
 }

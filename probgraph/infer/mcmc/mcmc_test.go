@@ -242,22 +242,38 @@ func TestRunBadInput(t *testing.T) {
 	}
 }
 
-// TestSummaryTable checks the summary's rows (one per element, labelled with
-// its index), that its median and quantiles are ordered, and the printed
-// table's header and footer.
+// TestSummaryTable checks the summary's rows (one per element of every
+// latent and deterministic site, labelled with its index), that deterministic
+// sites are computed from each draw, that the median and quantiles are
+// ordered, and the printed table's header and footer.
 func TestSummaryTable(t *testing.T) {
 	model := func(m *probgraph.Ctx) {
 		g := m.Graph()
-		m.Sample("theta", dist.ToEvent(dist.Normal(g.Constant([]float64{0, 1, 2, 3}, 2, 2), g.Fill(1, 2, 2)), 2))
-		m.Sample("s", dist.HalfNormal(g.Scalar(1)))
+		theta := m.Sample("theta", dist.ToEvent(dist.Normal(g.Constant([]float64{0, 1, 2, 3}, 2, 2), g.Fill(1, 2, 2)), 2))
+		s := m.Sample("s", dist.HalfNormal(g.Scalar(1)))
+		m.Deterministic("shifted", g.Add(theta, s))
 	}
 	s, err := Run(context.Background(), model, WithSamples(200), WithWarmup(100), WithChains(2), WithSeed(3))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sum := s.Summary()
-	if len(sum.Rows) != 5 {
-		t.Fatalf("%d rows, want 5", len(sum.Rows))
+	if len(sum.Rows) != 9 {
+		t.Fatalf("%d rows, want 9 (4 + 1 latent, 4 deterministic)", len(sum.Rows))
+	}
+	// The deterministic site is recorded draw by draw from the latent ones.
+	theta, _ := s.Chain("theta")
+	sv, _ := s.Chain("s")
+	shifted, err := s.Chain("shifted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range s.NumSamples {
+		for e := range 4 {
+			if want := theta[1][4*k+e] + sv[1][k]; shifted[1][4*k+e] != want {
+				t.Fatalf("shifted draw %d element %d: %v, want %v", k, e, shifted[1][4*k+e], want)
+			}
+		}
 	}
 	r, ok := sum.Row("theta", 1, 0)
 	if !ok || r.Label() != "theta[1,0]" {
