@@ -49,6 +49,9 @@ type Result struct {
 	N           int     `json:"n"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Device      string  `json:"device"`
+	// Extra holds the metrics a case reports with b.ReportMetric (the
+	// nuts suite's effective samples per second), by unit.
+	Extra map[string]float64 `json:"extra,omitempty"`
 }
 
 func main() {
@@ -97,7 +100,7 @@ func main() {
 		}
 		res := Result{Suite: s.Name, Case: c.Name, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
 			AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp(), N: r.N,
-			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu"}
+			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu", Extra: r.Extra}
 		results = append(results, res)
 		if *asJSON {
 			b, _ := json.Marshal(res)
@@ -108,7 +111,16 @@ func main() {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintf(w, "case\tµs/op\tallocs/op\tB/op\truns\t\n")
 		for _, r := range results {
-			fmt.Fprintf(w, "%s\t%.2f\t%d\t%d\t%d\t\n", r.Case, r.NsPerOp/1e3, r.AllocsPerOp, r.BytesPerOp, r.N)
+			fmt.Fprintf(w, "%s\t%.2f\t%d\t%d\t%d\t", r.Case, r.NsPerOp/1e3, r.AllocsPerOp, r.BytesPerOp, r.N)
+			units := make([]string, 0, len(r.Extra))
+			for u := range r.Extra {
+				units = append(units, u)
+			}
+			sort.Strings(units)
+			for _, u := range units {
+				fmt.Fprintf(w, "%.4g %s\t", r.Extra[u], u)
+			}
+			fmt.Fprintln(w)
 		}
 		w.Flush()
 	}

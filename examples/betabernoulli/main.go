@@ -1,8 +1,9 @@
 // Command betabernoulli infers the bias of a coin from 100 flips with a
 // Beta(1, 1) prior, the first model of the Pyro introduction ported to
 // ignis: stochastic variational inference with a hand-written Beta guide,
-// then with an automatic diagonal-normal guide, both compared with the exact
-// Beta(1+k, 1+n−k) posterior.
+// then with an automatic diagonal-normal guide, then NUTS (5000 draws after
+// 500 warm-up iterations, with its summary table), all compared with the
+// exact Beta(1+k, 1+n−k) posterior.
 //
 //	go run ./examples/betabernoulli [-quick] [-seed N] [-out DIR]
 package main
@@ -25,6 +26,7 @@ import (
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
+	"github.com/ignis-ppl/ignis/probgraph/infer/mcmc"
 )
 
 const (
@@ -41,6 +43,9 @@ const (
 	// (in unconstrained space) to read off the fitted guide: at a constant
 	// rate of 0.1, Adam's last iterate jitters by about ±0.02 in the mean.
 	averaged = 100
+	// The seed's NUTS run: one chain, 5000 draws after 500 warm-up
+	// iterations.
+	nutsDraws, nutsWarmup = 5000, 500
 )
 
 func main() {
@@ -74,6 +79,22 @@ func main() {
 	fmt.Printf("AutoDiagonalNormal: logit p ~ N(%.3f, %.3f²), mean %.4f sd %.4f\n", loc, scale, autoMean, autoSD)
 	fmt.Printf("exact posterior: mean %.4f sd %.4f\n", exact.Mean(), exact.StdDev())
 
+	nutsProgress := cli.Counter(os.Stderr, "NUTS iteration", nutsWarmup+nutsDraws)
+	samples, err := mcmc.Run(context.Background(), model, mcmc.WithSamples(nutsDraws), mcmc.WithWarmup(nutsWarmup),
+		mcmc.WithSeed(flags.Seed), mcmc.WithProgress(func(mcmc.Progress) { nutsProgress() }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	summary := samples.Summary()
+	fmt.Print(summary)
+	nutsP, err := samples.Get("p")
+	if err != nil {
+		log.Fatal(err)
+	}
+	nutsMean, nutsSD := meanSD(nutsP)
+	pRow, _ := summary.Row("p")
+	nutsSeconds := samples.Chains[0].WarmupSeconds + samples.Chains[0].SampleSeconds
+
 	if err := plotutil.LossCurve(flags.File("loss_hand_guide.png"), "betabernoulli: SVI with the Beta guide (−ELBO)", svi.History()); err != nil {
 		log.Fatal(err)
 	}
@@ -81,16 +102,21 @@ func main() {
 		log.Fatal(err)
 	}
 	grid, ex, hand, au := make([]float64, 400), make([]float64, 400), make([]float64, 400), make([]float64, 400)
+	nutsDens := make([]float64, len(grid))
 	logitN := distuv.Normal{Mu: loc, Sigma: scale}
 	for i := range grid {
 		p := 0.3 + 0.6*float64(i)/float64(len(grid)-1)
 		grid[i], ex[i], hand[i] = p, exact.Prob(p), sviPost.Prob(p)
 		au[i] = logitN.Prob(math.Log(p/(1-p))) / (p * (1 - p))
 	}
+	for i := range grid {
+		nutsDens[i] = kdeAt(nutsP, grid[i])
+	}
 	if err := plotutil.Lines(flags.File("posterior.png"), "betabernoulli: posterior density of p", "p", "density",
 		plotutil.Series{Name: "exact Beta(1+k, 1+n−k)", X: grid, Y: ex},
 		plotutil.Series{Name: "SVI, Beta guide", X: grid, Y: hand},
-		plotutil.Series{Name: "SVI, AutoDiagonalNormal", X: grid, Y: au}); err != nil {
+		plotutil.Series{Name: "SVI, AutoDiagonalNormal", X: grid, Y: au},
+		plotutil.Series{Name: "NUTS, 5000 draws (kernel density)", X: grid, Y: nutsDens}); err != nil {
 		log.Fatal(err)
 	}
 	cli.Result(name, map[string]float64{
@@ -102,6 +128,11 @@ func main() {
 		"auto_mean_err":   math.Abs(autoMean - exact.Mean()),
 		"auto_sd_rel_err": math.Abs(autoSD-exact.StdDev()) / exact.StdDev(),
 		"svi_us_per_step": svi.elapsed,
+		"nuts_mean_err":   math.Abs(nutsMean - exact.Mean()),
+		"nuts_sd_rel_err": math.Abs(nutsSD-exact.StdDev()) / exact.StdDev(),
+		"nuts_rhat":       pRow.RHat,
+		"nuts_ess":        pRow.ESSBulk,
+		"nuts_seconds":    nutsSeconds,
 	})
 }
 
@@ -164,4 +195,17 @@ func meanSD(x []float64) (float64, float64) {
 		s += (v - m) * (v - m)
 	}
 	return m, math.Sqrt(s / float64(len(x)-1))
+}
+
+// kdeAt is a Gaussian kernel density estimate of the draws at x, with
+// Scott's bandwidth.
+func kdeAt(draws []float64, x float64) float64 {
+	_, sd := meanSD(draws)
+	h := sd * math.Pow(float64(len(draws)), -0.2)
+	s := 0.0
+	for _, v := range draws {
+		z := (x - v) / h
+		s += math.Exp(-0.5 * z * z)
+	}
+	return s / (float64(len(draws)) * h * math.Sqrt(2*math.Pi))
 }

@@ -167,3 +167,18 @@ func TestResultWritesToStdout(t *testing.T) {
 		t.Errorf("stdout %q, want %q", got, want)
 	}
 }
+
+// TestCounterLines checks that a counter prints the first and the last
+// unit, and nothing past the total.
+func TestCounterLines(t *testing.T) {
+	var b strings.Builder
+	clock := time.Unix(0, 0)
+	c := counter(&b, "nuts", 100, func() time.Time { return clock })
+	for range 105 {
+		c()
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "nuts   1/100") || !strings.HasPrefix(lines[1], "nuts 100/100") {
+		t.Errorf("lines %q", lines)
+	}
+}

@@ -29,7 +29,7 @@ func newContinuous(model probgraph.Model, opts []Option) (continuous, error) {
 	if err != nil {
 		return continuous{}, err
 	}
-	sites, err := prototype(model, cfg.init)
+	sites, err := prototype(model, cfg.init, 0)
 	if err != nil {
 		return continuous{}, err
 	}

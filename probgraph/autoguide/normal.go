@@ -19,7 +19,7 @@ func NewNormal(model probgraph.Model, opts ...Option) (*Normal, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, err := prototype(model, cfg.init)
+	sites, err := prototype(model, cfg.init, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func NewDelta(model probgraph.Model, opts ...Option) (*Delta, error) {
 	if err != nil {
 		return nil, err
 	}
-	sites, err := prototype(model, cfg.init)
+	sites, err := prototype(model, cfg.init, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -30,8 +30,8 @@ type site struct {
 }
 
 // prototype traces the model to find its latent sites, then draws from the
-// prior to initialize them with the strategy.
-func prototype(model probgraph.Model, init InitStrategy) ([]*site, error) {
+// prior (with the given seed) to initialize them with the strategy.
+func prototype(model probgraph.Model, init InitStrategy, seed uint64) ([]*site, error) {
 	if model == nil {
 		return nil, fmt.Errorf("%w: nil model", ErrAutoguide)
 	}
@@ -70,7 +70,7 @@ func prototype(model probgraph.Model, init InitStrategy) ([]*site, error) {
 	if len(sites) == 0 {
 		return nil, fmt.Errorf("%w: the model has no latent sites", ErrAutoguide)
 	}
-	if err := initialize(model, sites, init); err != nil {
+	if err := initialize(model, sites, init, seed); err != nil {
 		return nil, err
 	}
 	return sites, nil
@@ -200,7 +200,7 @@ const initDraws = 15
 // site's distribution, taken while the model runs once) and applies the
 // strategy to each site. Drawing per site rather than vectorizing the whole
 // model keeps models that reshape their latents working.
-func initialize(model probgraph.Model, sites []*site, init InitStrategy) error {
+func initialize(model probgraph.Model, sites []*site, init InitStrategy, seed uint64) error {
 	g := engine.NewGraph()
 	ps := probgraph.NewParamStore(g)
 	rec := &priorRecorder{draws: map[string]*engine.Node{}, means: map[string]*engine.Node{}}
@@ -211,7 +211,7 @@ func initialize(model probgraph.Model, sites []*site, init InitStrategy) error {
 	for _, s := range sites {
 		outs = append(outs, rec.draws[s.name])
 	}
-	prog, err := g.Compile(outs, engine.WithSeed(0))
+	prog, err := g.Compile(outs, engine.WithSeed(seed))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrAutoguide, err)
 	}

@@ -1,0 +1,162 @@
+package mcmc
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/ignis-ppl/ignis/probgraph"
+	"github.com/ignis-ppl/ignis/probgraph/autoguide"
+)
+
+// chainRun is one chain: its sampler over its own compiled potential and
+// random stream, and the statistics it gathers.
+type chainRun struct {
+	cfg      config
+	chain    int
+	pot      *potential
+	s        *sampler
+	step     func() transitionStats
+	progress func(Progress)
+	st       ChainStats
+}
+
+// runChain runs one chain. It returns the draws (latent and deterministic
+// sites concatenated per draw), the chain's statistics and the sites'
+// layout.
+func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int, progress func(Progress)) ([][]float64, ChainStats, []SiteInfo, error) {
+	c, err := newChainRun(model, cfg, chain, progress)
+	if err != nil {
+		return nil, ChainStats{}, nil, err
+	}
+	if err := c.warmup(ctx); err != nil {
+		return nil, ChainStats{}, nil, err
+	}
+	draws, err := c.sample(ctx)
+	if err != nil {
+		return nil, ChainStats{}, nil, err
+	}
+	return draws, c.st, c.pot.sites, nil
+}
+
+func newChainRun(model probgraph.Model, cfg config, chain int, progress func(Progress)) (*chainRun, error) {
+	sites, err := autoguide.Latents(model, cfg.init, cfg.seed+uint64(chain)*0x9e3779b97f4a7c15)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrModel, err)
+	}
+	lay := newLayout(sites)
+	pot, err := compilePotential(model, lay)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.seed, uint64(chain)+1))
+	s := newSampler(pot, lay.dim, rng, cfg.dense, cfg.maxDepth)
+	q := make([]float64, 0, lay.dim)
+	for _, l := range sites {
+		q = append(q, l.Init.Data...)
+	}
+	if cfg.initRadius > 0 {
+		for i := range q {
+			q[i] = cfg.initRadius * (2*rng.Float64() - 1)
+		}
+	}
+	if u := s.setPosition(q); math.IsInf(u, 0) || u != u {
+		return nil, fmt.Errorf("%w: the potential energy is not finite at the initial point", ErrModel)
+	}
+	s.eps = cfg.stepSize
+	c := &chainRun{cfg: cfg, chain: chain, pot: pot, s: s, step: s.nuts, progress: progress}
+	if cfg.algorithm == HMC {
+		s.trajLen = cfg.trajLen
+		c.step = s.hmc
+	}
+	return c, nil
+}
+
+// warmup runs the adaptation: dual averaging of the step size throughout,
+// and the mass matrix re-estimated at the end of each slow window (after
+// which the step size search restarts from a new heuristic value).
+func (c *chainRun) warmup(ctx context.Context) error {
+	cfg, s := c.cfg, c.s
+	start := time.Now()
+	if cfg.adaptStep && cfg.warmup > 0 {
+		s.findStepSize()
+	}
+	da := newDualAveraging(cfg.target)
+	da.restart(s.eps)
+	win := newWindows(cfg.warmup)
+	win.active = win.active && cfg.adaptMass
+	est := newWelford(s.dim, cfg.dense)
+	for i := range cfg.warmup {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := c.step()
+		c.st.WarmupLeapfrogs += t.steps
+		if cfg.adaptStep {
+			s.eps = da.update(t.accept)
+		}
+		if win.collecting() {
+			est.add(s.cur.q)
+		}
+		if win.step() {
+			cov := est.regularized()
+			if cfg.dense {
+				s.metric.setDense(cov)
+			} else {
+				copy(s.metric.diag, cov)
+			}
+			est.reset()
+			if cfg.adaptStep {
+				s.findStepSize()
+				da.restart(s.eps)
+			}
+		}
+		c.progress(Progress{Chain: c.chain, Iteration: i + 1, Total: cfg.warmup + cfg.samples, Warmup: true})
+	}
+	if cfg.adaptStep && cfg.warmup > 0 {
+		s.eps = da.final()
+	}
+	c.st.WarmupSeconds = time.Since(start).Seconds()
+	return nil
+}
+
+// sample runs the kept iterations with the adapted settings.
+func (c *chainRun) sample(ctx context.Context) ([][]float64, error) {
+	cfg, s, st := c.cfg, c.s, &c.st
+	start := time.Now()
+	n := cfg.samples
+	draws := make([][]float64, n)
+	st.Divergent, st.Accept, st.TreeDepth, st.Energy = make([]bool, n), make([]float64, n), make([]int, n), make([]float64, n)
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		t := c.step()
+		st.Divergent[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.accept, t.depth, t.energy
+		if t.divergent {
+			st.Divergences++
+		}
+		if cfg.algorithm == NUTS && t.depth >= cfg.maxDepth {
+			st.TreeDepthHits++
+		}
+		st.MeanAccept += t.accept / float64(n)
+		st.Leapfrogs += t.steps
+		var err error
+		if draws[i], err = c.pot.constrained(nil, s.cur.q); err != nil {
+			return nil, fmt.Errorf("%w: site values: %v", ErrModel, err)
+		}
+		c.progress(Progress{Chain: c.chain, Iteration: cfg.warmup + i + 1, Total: cfg.warmup + n})
+	}
+	st.SampleSeconds = time.Since(start).Seconds()
+	st.StepSize = s.eps
+	st.Dense = cfg.dense
+	if cfg.dense {
+		st.InverseMass = slices.Clone(s.metric.full)
+	} else {
+		st.InverseMass = slices.Clone(s.metric.diag)
+	}
+	return draws, nil
+}

@@ -1,0 +1,176 @@
+package mcmc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/probgraph"
+	"github.com/ignis-ppl/ignis/probgraph/autoguide"
+)
+
+// SiteInfo names a sampled site and the shape of one draw of it.
+type SiteInfo struct {
+	Name  string
+	Shape engine.Shape
+}
+
+// ChainStats are one chain's sampler settings after warm-up and its
+// diagnostics over the kept draws.
+type ChainStats struct {
+	// StepSize is the adapted step size.
+	StepSize float64
+	// InverseMass is the adapted inverse mass matrix: its diagonal, or the
+	// dense matrix row-major with Dense set.
+	InverseMass []float64
+	Dense       bool
+	// Divergences counts draws whose trajectory diverged (energy error over
+	// 1000); TreeDepthHits counts NUTS trajectories stopped by the maximum
+	// tree depth.
+	Divergences, TreeDepthHits int
+	// MeanAccept is the mean acceptance statistic of the kept draws.
+	MeanAccept float64
+	// Leapfrogs and WarmupLeapfrogs count the leapfrog steps (one gradient
+	// evaluation each) spent on the kept draws and on warm-up.
+	Leapfrogs, WarmupLeapfrogs int
+	// Divergent, Accept, TreeDepth and Energy hold per-draw values.
+	Divergent []bool
+	Accept    []float64
+	TreeDepth []int
+	Energy    []float64
+	// WarmupSeconds and SampleSeconds are wall-clock times.
+	WarmupSeconds, SampleSeconds float64
+}
+
+// Samples are the draws of every chain, grouped by chain.
+type Samples struct {
+	// Sites lists the latent sites in the model's order, then its
+	// deterministic sites.
+	Sites []SiteInfo
+	// NumSamples is the number of draws per chain.
+	NumSamples int
+	// Chains holds each chain's statistics.
+	Chains []ChainStats
+	// draws[site][chain] is NumSamples×size values, draw-major.
+	draws map[string][][]float64
+}
+
+// Chain returns the draws of one site grouped by chain: element c is chain
+// c's NumSamples draws, each of the site's shape, one after another.
+func (s *Samples) Chain(site string) ([][]float64, error) {
+	d, ok := s.draws[site]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrSite, site)
+	}
+	return d, nil
+}
+
+// Get returns the draws of one site with all chains concatenated.
+func (s *Samples) Get(site string) ([]float64, error) {
+	d, err := s.Chain(site)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Concat(d...), nil
+}
+
+// Divergences is the number of divergent draws over all chains.
+func (s *Samples) Divergences() int {
+	n := 0
+	for _, c := range s.Chains {
+		n += c.Divergences
+	}
+	return n
+}
+
+// Run samples the latent sites of model with NUTS (or HMC): a warm-up that
+// adapts the step size and mass matrix, then the kept draws, for each chain
+// in its own goroutine. The potential energy −log p(x, z) in unconstrained
+// space, with the Jacobian of each site's bijection, and its gradient are
+// compiled once per chain; parameters keep their initial values. Cancelling
+// ctx stops every chain and returns its error.
+func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrOption)
+	}
+	if model == nil {
+		return nil, fmt.Errorf("%w: nil model", ErrModel)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	// The prototype: which sites, in which order; each chain re-draws only
+	// its initial point.
+	proto, err := autoguide.Latents(model, cfg.init, cfg.seed)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrModel, err)
+	}
+	if len(proto) == 0 {
+		return nil, fmt.Errorf("%w: no latent sites", ErrModel)
+	}
+	out := &Samples{NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains), draws: map[string][][]float64{}}
+	sites := make([][]SiteInfo, cfg.chains)
+	var mu sync.Mutex
+	progress := func(p Progress) {
+		if cfg.progress != nil {
+			mu.Lock()
+			cfg.progress(p)
+			mu.Unlock()
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, cfg.chains)
+	var wg sync.WaitGroup
+	for c := range cfg.chains {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			draws, stats, infos, err := runChain(ctx, model, cfg, c, progress)
+			if err != nil {
+				errs[c] = fmt.Errorf("chain %d: %w", c, err)
+				cancel()
+				return
+			}
+			out.Chains[c], sites[c] = stats, infos
+			off := 0
+			byName := map[string][]float64{}
+			for _, s := range infos {
+				n := s.Shape.Size()
+				d := make([]float64, cfg.samples*n)
+				for k := range cfg.samples {
+					copy(d[k*n:(k+1)*n], draws[k][off:off+n])
+				}
+				byName[s.Name] = d
+				off += n
+			}
+			mu.Lock()
+			for name, d := range byName {
+				if out.draws[name] == nil {
+					out.draws[name] = make([][]float64, cfg.chains)
+				}
+				out.draws[name][c] = d
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// A chain cancelled because another failed reports context.Canceled;
+	// the root cause is the error to return.
+	for _, e := range errs {
+		if e != nil && !errors.Is(e, context.Canceled) {
+			return nil, e
+		}
+	}
+	for _, e := range errs {
+		if e != nil {
+			return nil, e
+		}
+	}
+	out.Sites = sites[0]
+	return out, nil
+}
