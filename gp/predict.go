@@ -79,6 +79,6 @@ func (q *Posterior) Samples(n int, jitter float64) *engine.Node {
 	m := s[len(s)-1]
 	l := g.Cholesky(g.Add(c, g.Scale(g.Eye(m), jitter)))
 	z := g.Noise(engine.StdNormal, append([]int{n}, s[:len(s)-1]...)...) // [n, batch..., M]
-	f := g.Sum(g.Mul(l, g.Unsqueeze(z, -2)), -1)                          // L z
+	f := g.Sum(g.Mul(l, g.Unsqueeze(z, -2)), -1)                         // L z
 	return g.Add(f, q.Mean)
 }
