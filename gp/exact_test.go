@@ -83,7 +83,7 @@ func TestMLLGradientMatchesGeneralCholeskyPath(t *testing.T) {
 }
 
 // TestMLLGradientFiniteDifferences checks the fused gradient against central
-// differences with step h = 1e-5: truncation error O(h²)·|f'''| ≈ 1e-9 and
+// differences with step h = 1e-5: truncation error O(h²)·|f”'| ≈ 1e-9 and
 // round-off ε|f|/h ≈ 1e-10 for |f| ≈ 50, so 1e-6 relative is a safe bound.
 func TestMLLGradientFiniteDifferences(t *testing.T) {
 	const b, n, d = 2, 15, 3
@@ -95,7 +95,9 @@ func TestMLLGradientFiniteDifferences(t *testing.T) {
 		func(ls, v *engine.Node) Kernel {
 			return Sum{Periodic{Lengthscale: ls, Period: ls, Variance: v}, Scale{Base: Linear{}, Outputscale: v}}
 		},
-		func(ls, v *engine.Node) Kernel { return Product{RBF{Lengthscale: ls}, Matern{Nu: 0.5, Lengthscale: ls, Variance: v}} },
+		func(ls, v *engine.Node) Kernel {
+			return Product{RBF{Lengthscale: ls}, Matern{Nu: 0.5, Lengthscale: ls, Variance: v}}
+		},
 	} {
 		g := engine.NewGraph()
 		x, y := g.Constant(xv, b, n, d), g.Constant(yv, b, n)
