@@ -12,7 +12,7 @@ import (
 // the marginal log-likelihood of each and its gradient in both lengthscales.
 func Example() {
 	g := engine.NewGraph()
-	x := g.Constant([]float64{0, 1, 2}, 3, 1)                // shared points [N, D]
+	x := g.Constant([]float64{0, 1, 2}, 3, 1)                 // shared points [N, D]
 	y := g.Constant([]float64{0.1, 0.9, 0.2, 1, 0, -1}, 2, 3) // targets [B, N]
 	ls := g.Param("lengthscale", []float64{0.5, 2}, 2, 1)     // [B, D]
 	p := gp.Prior{Kernel: gp.RBF{Lengthscale: ls}, Noise: g.Fill(0.1, 2)}
