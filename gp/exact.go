@@ -79,8 +79,7 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 		jitter = g.Input("gp.jitter", 1)
 	}
 	diag := g.AddScalar(g.Add(p.Noise, g.Reshape(jitter, batch...)), p.Jitter)
-	mat := append(batch.Clone(), n, n)
-	cov = g.Add(g.BroadcastTo(k, mat...), g.Mul(g.Eye(n), batchMat(g, g.Reshape(diag, batch...))))
+	cov = g.Apply(addDiagOp{}, k, diag)
 	res = g.BroadcastTo(g.Sub(y, mu), append(batch.Clone(), n)...)
 	return cov, res, jitter, g.Ok("gp", cov, res)
 }

@@ -81,15 +81,6 @@ func scaledSqDist(g *engine.Graph, x1, x2, lengthscale *engine.Node) *engine.Nod
 	return g.SqDist(x1, x2, lengthscale)
 }
 
-// scaledDist returns the scaled distance r = √(scaledSqDist). The square
-// root's derivative is infinite at r = 0, which every point has with itself;
-// r is computed from the squared distance clamped below at 1e-30, so the
-// gradient there is zero (the kernels built on r are flat at r = 0 in the
-// directions that matter: the distance of a point to itself does not change).
-func scaledDist(g *engine.Graph, x1, x2, lengthscale *engine.Node) *engine.Node {
-	return g.Sqrt(g.Clamp(scaledSqDist(g, x1, x2, lengthscale), 1e-30, math.Inf(1)))
-}
-
 // RBF is the squared-exponential kernel with automatic relevance
 // determination: k(x, x') = σ² exp(−½ Σ_d ((x_d − x'_d)/ℓ_d)²).
 type RBF struct {
@@ -101,7 +92,15 @@ type RBF struct {
 
 // Matrix implements Kernel.
 func (k RBF) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	return scaled(g, g.Exp(g.Scale(scaledSqDist(g, x1, x2, k.Lengthscale), -0.5)), k.Variance)
+	return applyProfile(g, profRBF, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
+}
+
+// applyProfile computes v·φ(S) in one fused op (fused.go).
+func applyProfile(g *engine.Graph, p profile, s, variance *engine.Node) *engine.Node {
+	if variance == nil {
+		variance = g.Scalar(1)
+	}
+	return g.Apply(profileOp{p: p}, s, variance)
 }
 
 // Diag implements Kernel.
@@ -123,22 +122,18 @@ type Matern struct {
 
 // Matrix implements Kernel.
 func (k Matern) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	r := scaledDist(g, x1, x2, k.Lengthscale)
-	var m *engine.Node
+	var p profile
 	switch k.Nu {
 	case 0.5:
-		m = g.Exp(g.Neg(r))
+		p = profMatern12
 	case 1.5:
-		s := g.Scale(r, math.Sqrt(3))
-		m = g.Mul(g.AddScalar(s, 1), g.Exp(g.Neg(s)))
+		p = profMatern32
 	case 2.5:
-		s := g.Scale(r, math.Sqrt(5))
-		poly := g.Add(g.AddScalar(s, 1), g.Scale(g.Square(s), 1.0/3))
-		m = g.Mul(poly, g.Exp(g.Neg(s)))
+		p = profMatern52
 	default:
 		return g.Fail(fmt.Errorf("%w: Matérn smoothness %v, want 0.5, 1.5 or 2.5", ErrKernel, k.Nu))
 	}
-	return scaled(g, m, k.Variance)
+	return applyProfile(g, p, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
 }
 
 // Diag implements Kernel.

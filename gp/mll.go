@@ -67,21 +67,21 @@ func (mllOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 
 func (mllOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
 	l, r := in[1], in[2]
-	gb := g.Unsqueeze(gout, -1)
 	alpha := g.CholSolveVec(l, r)
-	gK := g.Mul(g.Unsqueeze(gb, -1), g.Apply(mllGradOp{}, l, alpha))
-	return []*engine.Node{gK, nil, g.Neg(g.Mul(gb, alpha))}
+	gK := g.Apply(mllGradOp{}, l, alpha, gout)
+	return []*engine.Node{gK, nil, g.Neg(g.Mul(g.Unsqueeze(gout, -1), alpha))}
 }
 
-// mllGradOp computes ½ (α αᵀ − K⁻¹) [..., N, N] from (L, α).
+// mllGradOp computes ḡ·½(α αᵀ − K⁻¹) [..., N, N] from (L, α, ḡ), where ḡ
+// [...] is the incoming gradient of each member's value.
 type mllGradOp struct{}
 
 func (mllGradOp) String() string { return "gp_mll_grad" }
 
 func (mllGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	l, a := in[0], in[1]
-	if len(l) < 2 || !a.Equal(l[:len(l)-1]) {
-		return nil, fmt.Errorf("%w: gp_mll_grad: factor %v and α %v", engine.ErrShape, l, a)
+	l, a, gb := in[0], in[1], in[2]
+	if len(l) < 2 || !a.Equal(l[:len(l)-1]) || !gb.Equal(l[:len(l)-2]) {
+		return nil, fmt.Errorf("%w: gp_mll_grad: factor %v, α %v, gradient %v", engine.ErrShape, l, a, gb)
 	}
 	return l.Clone(), nil
 }
@@ -91,7 +91,7 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
 	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		l, alpha := in[0], in[1]
+		l, alpha, gb := in[0], in[1], in[2]
 		nf := float64(n)
 		forBatch(batch, nf*nf*nf, func(m int) {
 			o := out[m*n*n : (m+1)*n*n]
@@ -108,25 +108,26 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 				}
 				return
 			}
+			h := 0.5 * gb[m]
 			for i := 0; i < n; i++ {
 				ai := a[i]
 				row := o[i*n : (i+1)*n]
 				for j := 0; j < i; j++ {
-					v := 0.5 * (ai*a[j] - row[j])
+					v := h * (ai*a[j] - row[j])
 					row[j] = v
 					o[j*n+i] = v
 				}
-				row[i] = 0.5 * (ai*ai - row[i])
+				row[i] = h * (ai*ai - row[i])
 			}
 		})
 		return nil
 	}), nil
 }
 
-// mllGradOp is the gradient of a scalar already; it is not differentiated
-// again (second derivatives of the marginal likelihood are not offered).
-func (mllGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{nil, nil}
+// Grad: mllGradOp is a gradient already; second derivatives of the marginal
+// likelihood are not offered.
+func (o mllGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{notTwice(g, o), nil, nil}
 }
 
 // forBatch runs fn for every member, spreading the batch over up to
