@@ -75,10 +75,7 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 		return nil, nil, nil, false
 	}
 	jitter = g.Input("gp.jitter", batch...)
-	if len(batch) == 0 {
-		jitter = g.Input("gp.jitter", 1)
-	}
-	diag := g.AddScalar(g.Add(p.Noise, g.Reshape(jitter, batch...)), p.Jitter)
+	diag := g.AddScalar(g.Add(p.Noise, jitter), p.Jitter)
 	cov = g.Apply(addDiagOp{}, k, diag)
 	res = g.BroadcastTo(g.Sub(y, mu), append(batch.Clone(), n)...)
 	return cov, res, jitter, g.Ok("gp", cov, res)

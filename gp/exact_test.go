@@ -289,3 +289,40 @@ func TestJitterPolicyValidate(t *testing.T) {
 		t.Errorf("default bound %g, want 1e-4", b)
 	}
 }
+
+// TestUnbatchedGP checks a GP with no batch dimensions at all (x [N, D],
+// y [N], scalar hyperparameters) against member 0 of a batch of one: the
+// same numbers, to round-off.
+func TestUnbatchedGP(t *testing.T) {
+	const n, d = 12, 2
+	xv, yv := testData(9, 1, n, d)
+	run := func(batched bool) float64 {
+		g := engine.NewGraph()
+		shape := func(s ...int) []int {
+			if batched {
+				return append([]int{1}, s...)
+			}
+			return s
+		}
+		p := Prior{
+			Kernel: Matern{Nu: 2.5, Lengthscale: g.Constant([]float64{0.8, 1.4}, shape(d)...), Variance: g.Constant([]float64{1.3}, shape()...)},
+			Mean:   ConstantMean{C: g.Constant([]float64{0.2}, shape()...)},
+			Noise:  g.Constant([]float64{0.2}, shape()...),
+		}
+		mll := MarginalLogLikelihood(g, p, g.Constant(xv, n, d), g.Constant(yv, shape(n)...))
+		prog, err := g.Compile([]*engine.Node{mll.Value})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (JitterPolicy{}).Run(prog, mll.Jitter); err != nil {
+			t.Fatal(err)
+		}
+		if want := shape(); !mll.Value.Shape().Equal(want) {
+			t.Fatalf("mll shape %v, want %v", mll.Value.Shape(), want)
+		}
+		return prog.Scalar(mll.Value)
+	}
+	if a, b := run(false), run(true); relErr(a, b) > 1e-14 {
+		t.Errorf("unbatched %.15g, batch of one %.15g", a, b)
+	}
+}

@@ -116,20 +116,22 @@ func profileDims(sIn, v, out engine.Shape) (nm int, si, vi []int) {
 func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
 	p := o.p
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		s, v := in[0], in[1]
-		forBatch(len(si), float64(nm)*20, func(m int) {
-			src, dst, c := s[si[m]*nm:(si[m]+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-			if p == profRBF {
-				for i, x := range src {
-					dst[i] = c * math.Exp(-0.5*x)
-				}
-				return
-			}
+	var s, v, out []float64
+	member := func(m int) {
+		src, dst, c := s[si[m]*nm:(si[m]+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
+		if p == profRBF {
 			for i, x := range src {
-				dst[i] = c * p.value(x)
+				dst[i] = c * math.Exp(-0.5*x)
 			}
-		})
+			return
+		}
+		for i, x := range src {
+			dst[i] = c * p.value(x)
+		}
+	}
+	return engine.KernelFunc(func(o []float64, in [][]float64) error {
+		s, v, out = in[0], in[1], o
+		forBatch(len(si), float64(nm)*20, member)
 		return nil
 	}), nil
 }
@@ -162,21 +164,23 @@ func (o profileGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
 	p := o.p
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		s, v, gout, val := in[0], in[1], in[2], in[3]
-		forBatch(len(si), float64(nm)*20, func(m int) {
-			src, gr, dst, c := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-			if p == profRBF {
-				k := val[m*nm : (m+1)*nm]
-				for i, g := range gr {
-					dst[i] = -0.5 * g * k[i]
-				}
-				return
+	var s, v, gout, val, out []float64
+	member := func(m int) {
+		src, gr, dst, c := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
+		if p == profRBF {
+			k := val[m*nm : (m+1)*nm]
+			for i, g := range gr {
+				dst[i] = -0.5 * g * k[i]
 			}
-			for i, x := range src {
-				dst[i] = c * gr[i] * p.deriv(x)
-			}
-		})
+			return
+		}
+		for i, x := range src {
+			dst[i] = c * gr[i] * p.deriv(x)
+		}
+	}
+	return engine.KernelFunc(func(o []float64, in [][]float64) error {
+		s, v, gout, val, out = in[0], in[1], in[2], in[3], o
+		forBatch(len(si), float64(nm)*20, member)
 		return nil
 	}), nil
 }
@@ -203,28 +207,30 @@ func (o profileVarGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) 
 	full := append(spec.Out.Clone(), spec.In[2][len(spec.In[2])-2:]...)
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], full)
 	p := o.p
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		s, v, gout, val := in[0], in[1], in[2], in[3]
-		forBatch(len(si), float64(nm)*20, func(m int) {
-			src, gr := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm]
-			acc := 0.0
-			if c := v[vi[m]]; p == profRBF && c != 0 {
-				k := val[m*nm : (m+1)*nm]
-				for i, g := range gr {
-					acc += g * k[i]
-				}
-				acc /= c
-			} else if p == profRBF {
-				for i, x := range src {
-					acc += gr[i] * math.Exp(-0.5*x)
-				}
-			} else {
-				for i, x := range src {
-					acc += gr[i] * p.value(x)
-				}
+	var s, v, gout, val, out []float64
+	member := func(m int) {
+		src, gr := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm]
+		acc := 0.0
+		if c := v[vi[m]]; p == profRBF && c != 0 {
+			k := val[m*nm : (m+1)*nm]
+			for i, g := range gr {
+				acc += g * k[i]
 			}
-			out[m] = acc
-		})
+			acc /= c
+		} else if p == profRBF {
+			for i, x := range src {
+				acc += gr[i] * math.Exp(-0.5*x)
+			}
+		} else {
+			for i, x := range src {
+				acc += gr[i] * p.value(x)
+			}
+		}
+		out[m] = acc
+	}
+	return engine.KernelFunc(func(o []float64, in [][]float64) error {
+		s, v, gout, val, out = in[0], in[1], in[2], in[3], o
+		forBatch(len(si), float64(nm)*20, member)
 		return nil
 	}), nil
 }

@@ -46,21 +46,25 @@ func (mllOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	batch := s[:len(s)-2].Size()
 	alpha := make([]float64, batch*n)
 	c := float64(n) / 2 * math.Log(2*math.Pi)
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		l, r := in[1], in[2]
-		forBatch(batch, float64(n)*float64(n), func(m int) {
-			lm := l[m*n*n : (m+1)*n*n]
-			a := alpha[m*n : (m+1)*n]
-			copy(a, r[m*n:(m+1)*n])
-			t := blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: lm}
-			blas64.Trsv(blas.NoTrans, t, blas64.Vector{N: n, Inc: 1, Data: a})
-			quad, logdet := 0.0, 0.0
-			for i, v := range a {
-				quad += v * v
-				logdet += math.Log(lm[i*n+i])
-			}
-			out[m] = -0.5*quad - logdet - c
-		})
+	// The per-member function is built once here and reads the run's
+	// buffers through captured variables, so Run allocates nothing.
+	var l, r, out []float64
+	member := func(m int) {
+		lm := l[m*n*n : (m+1)*n*n]
+		a := alpha[m*n : (m+1)*n]
+		copy(a, r[m*n:(m+1)*n])
+		t := blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: lm}
+		blas64.Trsv(blas.NoTrans, t, blas64.Vector{N: n, Inc: 1, Data: a})
+		quad, logdet := 0.0, 0.0
+		for i, v := range a {
+			quad += v * v
+			logdet += math.Log(lm[i*n+i])
+		}
+		out[m] = -0.5*quad - logdet - c
+	}
+	return engine.KernelFunc(func(o []float64, in [][]float64) error {
+		l, r, out = in[1], in[2], o
+		forBatch(batch, float64(n)*float64(n), member)
 		return nil
 	}), nil
 }
@@ -90,36 +94,38 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	s := spec.In[0]
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		l, alpha, gb := in[0], in[1], in[2]
-		nf := float64(n)
-		forBatch(batch, nf*nf*nf, func(m int) {
-			o := out[m*n*n : (m+1)*n*n]
-			a := alpha[m*n : (m+1)*n]
-			// K⁻¹ from the factor, in the lower triangle of o.
-			for i := 0; i < n; i++ {
-				copy(o[i*n:i*n+i+1], l[m*n*n+i*n:m*n*n+i*n+i+1])
+	var l, alpha, gb, out []float64
+	member := func(m int) {
+		o := out[m*n*n : (m+1)*n*n]
+		a := alpha[m*n : (m+1)*n]
+		// K⁻¹ from the factor, in the lower triangle of o.
+		for i := 0; i < n; i++ {
+			copy(o[i*n:i*n+i+1], l[m*n*n+i*n:m*n*n+i*n+i+1])
+		}
+		if _, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o}); !ok {
+			// A zero on the factor's diagonal: the factorization
+			// would have failed first, so this is unreachable.
+			for i := range o {
+				o[i] = math.NaN()
 			}
-			if _, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o}); !ok {
-				// A zero on the factor's diagonal: the factorization
-				// would have failed first, so this is unreachable.
-				for i := range o {
-					o[i] = math.NaN()
-				}
-				return
+			return
+		}
+		h := 0.5 * gb[m]
+		for i := 0; i < n; i++ {
+			ai := a[i]
+			row := o[i*n : (i+1)*n]
+			for j := 0; j < i; j++ {
+				v := h * (ai*a[j] - row[j])
+				row[j] = v
+				o[j*n+i] = v
 			}
-			h := 0.5 * gb[m]
-			for i := 0; i < n; i++ {
-				ai := a[i]
-				row := o[i*n : (i+1)*n]
-				for j := 0; j < i; j++ {
-					v := h * (ai*a[j] - row[j])
-					row[j] = v
-					o[j*n+i] = v
-				}
-				row[i] = h * (ai*ai - row[i])
-			}
-		})
+			row[i] = h * (ai*ai - row[i])
+		}
+	}
+	nf := float64(n)
+	return engine.KernelFunc(func(o []float64, in [][]float64) error {
+		l, alpha, gb, out = in[0], in[1], in[2], o
+		forBatch(batch, nf*nf*nf, member)
 		return nil
 	}), nil
 }
