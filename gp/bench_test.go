@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
 // BenchmarkMLLStep times one training step's computation: the batched
@@ -29,5 +30,28 @@ func BenchmarkMLLStep(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkMLLStepGeneral times the same step with the marginal likelihood
+// written as a MultivariateNormal log-density over the engine's Cholesky op,
+// whose backward is built from general ops: the cost the fused gradient
+// avoids.
+func BenchmarkMLLStepGeneral(b *testing.B) {
+	const bb, n, d = 4, 264, 3
+	xv, yv := testData(1, bb, n, d)
+	g := engine.NewGraph()
+	p, params := hyperGraph(g, bb, d)
+	cov, res, _, _ := noisyCov(g, p, g.Constant(xv, n, d), g.Constant(yv, bb, n))
+	lp := dist.MultivariateNormal(g.ZerosLike(res), g.Cholesky(cov)).LogProb(res)
+	grads := g.Grad(g.Sum(lp), params...)
+	prog, err := g.Compile(append([]*engine.Node{lp}, grads...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := prog.Run(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

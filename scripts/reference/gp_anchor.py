@@ -8,7 +8,7 @@ Cholesky is forced for every size (max_cholesky_size), as ignis uses it; by
 default GPyTorch would switch to conjugate gradients above N = 800.
 
 Run in the same session as the Go benchmark and quote ratios:
-    python3 scripts/reference/gp_anchor.py [threads] > /tmp/gp_anchor.json
+    python3 scripts/reference/gp_anchor.py [threads [case-substring]] > /tmp/gp_anchor.json
     go run ./bench -suite gp -json > /tmp/gp_ignis.json
 
 Prints one JSON object per line: {"impl", "case", "us_per_step", "steps", "threads"}.
@@ -23,6 +23,7 @@ import gpytorch
 
 torch.set_default_dtype(torch.float64)
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else torch.get_num_threads()
+only = sys.argv[2] if len(sys.argv) > 2 else ""
 torch.set_num_threads(threads)
 
 SIZES = [(4, 264, 3), (64, 264, 3), (16, 1024, 3)]
@@ -71,6 +72,8 @@ def case(B, N, D):
 
 
 for B, N, D in SIZES:
+    if only not in f"B={B},N={N},D={D}":
+        continue
     us, steps = case(B, N, D)
     print(json.dumps({"impl": "gpytorch", "case": f"B={B},N={N},D={D}", "us_per_step": us,
                       "steps": steps, "threads": threads, "gpytorch": gpytorch.__version__,
