@@ -49,6 +49,10 @@ type Result struct {
 	N           int     `json:"n"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Device      string  `json:"device"`
+	// Extra holds metrics a case reports with b.ReportMetric (for example
+	// the process CPU time per op, which shared machines distort less than
+	// wall time).
+	Extra map[string]float64 `json:"extra,omitempty"`
 }
 
 func main() {
@@ -97,7 +101,7 @@ func main() {
 		}
 		res := Result{Suite: s.Name, Case: c.Name, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
 			AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp(), N: r.N,
-			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu"}
+			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu", Extra: r.Extra}
 		results = append(results, res)
 		if *asJSON {
 			b, _ := json.Marshal(res)

@@ -103,8 +103,11 @@ func (p JitterPolicy) Run(prog *engine.Program, jitter *engine.Node) error {
 	last := -1
 	for {
 		err := prog.Replay()
+		if err == nil {
+			return nil
+		}
 		var npd *engine.NotPositiveDefiniteError
-		if err == nil || !errors.As(err, &npd) {
+		if !errors.As(err, &npd) {
 			return err
 		}
 		b := npd.Batch

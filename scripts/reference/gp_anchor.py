@@ -11,7 +11,8 @@ Run in the same session as the Go benchmark and quote ratios:
     python3 scripts/reference/gp_anchor.py [threads [case-substring]] > /tmp/gp_anchor.json
     go run ./bench -suite gp -json > /tmp/gp_ignis.json
 
-Prints one JSON object per line: {"impl", "case", "us_per_step", "steps", "threads"}.
+Prints one JSON object per line: {"impl", "case", "us_per_step" (wall),
+"cpu_us_per_step" (process CPU time), "steps", "threads", versions}.
 """
 import json
 import sys
@@ -61,20 +62,20 @@ def case(B, N, D):
             loss.backward()
 
     step()  # warm-up
-    steps, t0 = 0, time.perf_counter()
+    steps, t0, c0 = 0, time.perf_counter(), time.process_time()
     while True:
         step()
         steps += 1
         el = time.perf_counter() - t0
         if el > 2 and steps >= 2:
             break
-    return el / steps * 1e6, steps
+    return el / steps * 1e6, (time.process_time() - c0) / steps * 1e6, steps
 
 
 for B, N, D in SIZES:
     if only not in f"B={B},N={N},D={D}":
         continue
-    us, steps = case(B, N, D)
-    print(json.dumps({"impl": "gpytorch", "case": f"B={B},N={N},D={D}", "us_per_step": us,
+    us, cpu_us, steps = case(B, N, D)
+    print(json.dumps({"impl": "gpytorch", "case": f"B={B},N={N},D={D}", "us_per_step": us, "cpu_us_per_step": cpu_us,
                       "steps": steps, "threads": threads, "gpytorch": gpytorch.__version__,
                       "torch": torch.__version__}), flush=True)
