@@ -49,8 +49,9 @@ type Result struct {
 	N           int     `json:"n"`
 	GOMAXPROCS  int     `json:"gomaxprocs"`
 	Device      string  `json:"device"`
-	// Extra holds the metrics a case reports with b.ReportMetric (the
-	// nuts suite's effective samples per second), by unit.
+	// Extra holds the metrics a case reports with b.ReportMetric, by unit
+	// (the nuts suite's effective samples per second, the gp suite's process
+	// CPU time per op, which shared machines distort less than wall time).
 	Extra map[string]float64 `json:"extra,omitempty"`
 }
 

@@ -1,0 +1,30 @@
+// Package gp is Gaussian processes on the ignis engine: covariance kernels
+// (RBF with ARD lengthscales, Matérn ½, 3/2 and 5/2, periodic, linear, and
+// their sums, products and scalings), mean functions (zero, constant,
+// linear), exact regression (marginal likelihood and batched predictions)
+// and a jitter policy for covariances that are not numerically positive
+// definite.
+//
+// Every hyperparameter is a graph node whose leading dimensions are a batch
+// shape: lengthscales [B, D], a variance [B] and a noise [B] describe B
+// independent GPs, computed together by the engine's batched ops (scaled
+// squared distances, Cholesky, triangular solves). The nodes can be
+// engine.Params, parameters of a probgraph model, or the values of sample
+// sites with priors: a Gamma prior per lengthscale is just a Gamma with batch
+// shape [B, D].
+//
+//	func model(m *probgraph.Ctx) {
+//		g := m.Graph()
+//		rate := g.BroadcastTo(g.Constant([]float64{0.0075, 0.075, 0.075}, 3), 4, 3)
+//		ls := m.Sample("lengthscale", dist.Gamma(g.Fill(2, 4, 3), rate))
+//		v := m.Sample("variance", dist.Uniform(g.Fill(10, 4), g.Fill(150, 4)))
+//		noise := m.Param("noise", probgraph.Full(1, 4), probgraph.Constrained(dist.Positive()))
+//		gp.Observe(m, "y", gp.Prior{Kernel: gp.RBF{Lengthscale: ls, Variance: v}, Noise: noise}, x, y)
+//	}
+//
+// fits four GPs at once (x [264, 3] shared, y [4, 264]) by MAP with
+// autoguide.Delta, by SVI with any automatic guide, or, with m.Param in
+// place of the sample sites, by type-II maximum likelihood.
+//
+// Sampling the hyperparameters with NUTS will join when ignis has MCMC.
+package gp
