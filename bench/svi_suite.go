@@ -51,15 +51,15 @@ func sviCases() ([]Case, error) {
 	lr := models.SimulateLinReg(0, 100, 100)
 	gauss, hs := models.GaussModel(lr), models.HorseshoeModel(lr)
 	return []Case{
-		{"betabernoulli", sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
-		{"linreg_automvn", sviCase(gauss, func() (probgraph.Model, error) {
+		{Name: "betabernoulli", Run: sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
+		{Name: "linreg_automvn", Run: sviCase(gauss, func() (probgraph.Model, error) {
 			g, err := autoguide.NewMultivariateNormal(gauss)
 			if err != nil {
 				return nil, err
 			}
 			return g.Model, nil
 		}, 1e-3, infer.TraceELBO{})},
-		{"horseshoe_lowrank", sviCase(hs, func() (probgraph.Model, error) {
+		{Name: "horseshoe_lowrank", Run: sviCase(hs, func() (probgraph.Model, error) {
 			g, err := autoguide.NewLowRankMultivariateNormal(hs, autoguide.WithRank(1))
 			if err != nil {
 				return nil, err
