@@ -7,13 +7,14 @@
 #   make tidy-check  fail if go mod tidy would change go.mod or go.sum
 #   make ci          what CI runs: lint, tidy-check, test
 #   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
-#                    when missing), vet, build, gpu test and bench binaries, PTX sync
+#                    when missing), vet, build, gpu test and bench binaries, PTX sync,
+#                    the kernels run under a CPU emulation (make kernels-emu)
 #   make ptx         regenerate cuda/ptx/*.ptx from cuda/kernels/*.cu (needs nvcc)
 
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci ptx ptx-check gpu-check
+.PHONY: all demo test bench lint tidy-check ci ptx ptx-check kernels-emu gpu-check
 
 all: test
 
@@ -92,10 +93,19 @@ ptx-check:
 		exit 1; \
 	fi; rm -f "$$tmp.diff"; echo "ptx-check: $(PTXDIR) matches cuda/kernels"
 
+# The kernels run on the CPU under a thread-per-CUDA-thread emulation
+# (cuda/kernels/emu) and are checked against reference code: indexing,
+# barriers, status reporting. Needs g++ with C++20.
+CXX ?= g++
+kernels-emu:
+	@mkdir -p bin
+	$(CXX) -std=c++20 -O1 -pthread -Wall -Wno-unknown-pragmas -o bin/kernels-emu cuda/kernels/emu/emu_test.cpp
+	bin/kernels-emu
+
 # Needs no GPU. Installs the CUDA headers, libcuda.so and nvcc from Debian
 # non-free when missing (root), then vets and builds every package with
 # -tags gpu, cross-builds the gpu test binary of package cuda and the bench
-# binary into $(GPUBIN), and checks the PTX.
+# binary into $(GPUBIN), checks the PTX and runs the kernels under emulation.
 gpu-check:
 	./scripts/cuda-deps.sh --nvcc
 	CGO_ENABLED=1 $(GO) vet -tags gpu ./...
@@ -104,4 +114,5 @@ gpu-check:
 	CGO_ENABLED=1 $(GO) test -c -tags gpu -ldflags=-s -o $(GPUBIN)/cuda.test ./cuda
 	CGO_ENABLED=1 $(GO) build -tags gpu -ldflags=-s -o $(GPUBIN)/bench ./bench
 	@$(MAKE) --no-print-directory ptx-check
+	@$(MAKE) --no-print-directory kernels-emu
 	@echo "gpu-check: ok; binaries for a GPU machine: $$(ls $(GPUBIN) | tr '\n' ' ')"

@@ -11,7 +11,9 @@ set -euo pipefail
 want_nvcc=0
 [ "${1:-}" = "--nvcc" ] && want_nvcc=1
 
-have_headers() { [ -f /usr/include/cuda.h ] && ldconfig -p 2>/dev/null | grep -q 'libcuda\.so\b'; }
+# grep reads all of ldconfig's output (no -q): under pipefail an early exit
+# would fail the pipeline with SIGPIPE.
+have_headers() { [ -f /usr/include/cuda.h ] && { ldconfig -p 2>/dev/null || true; } | grep 'libcuda\.so' >/dev/null; }
 have_nvcc() { command -v nvcc >/dev/null 2>&1; }
 
 pkgs=()

@@ -12,7 +12,11 @@ typedef long long i64;
 // Dynamic shared memory, viewed as an array of T. One extern array per
 // translation unit, cast per use, because extern arrays of different types
 // may not share a name.
+#ifdef IGNIS_EMU
+alignas(16) inline unsigned char ignis_smem[1 << 16]; // emu/emu.h: one block at a time
+#else
 extern __shared__ __align__(16) unsigned char ignis_smem[];
+#endif
 
 template <typename T>
 __device__ __forceinline__ T *shared_as() { return reinterpret_cast<T *>(ignis_smem); }

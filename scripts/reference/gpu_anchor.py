@@ -4,9 +4,11 @@ torch.linalg.cholesky (cuSOLVER's batched potrf) and one training step of B
 independent exact GPs in GPyTorch (batch_shape [B], ARD RBF kernel with a
 scale, Gaussian likelihood, exact marginal log likelihood by Cholesky, Adam).
 
-Run in the same call as the Go benchmark and quote ratios:
+Run in the same call as the Go benchmark and quote ratios (scripts/gpu-run.sh
+bench does this):
     python3 scripts/reference/gpu_anchor.py > $OUT/anchor.jsonl
     bin/gpu/bench -suite gpu -json > $OUT/ignis.jsonl
+    python3 scripts/reference/gpu_anchor.py --table $OUT/ignis.jsonl $OUT/anchor.jsonl
 
 Prints one JSON object per line: {"impl", "case", "us_per_op", "runs",
 "device", ...}, then a table on stderr. Timing: CUDA events around each
@@ -125,7 +127,43 @@ def bench_gpytorch(dev_name):
     return out
 
 
+H100_FP64_PEAK_GFLOPS = 67e3  # with tensor cores; 34e3 without (FINDINGS.md)
+
+
+def table(ignis_path, anchor_path):
+    """Markdown table joining bench -suite gpu -json with this script's output."""
+    def load(path):
+        rows = []
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if line.startswith("{"):
+                    rows.append(json.loads(line))
+        return rows
+
+    ig = {r["case"]: r for r in load(ignis_path)}
+    an = {r["case"]: r for r in load(anchor_path)}
+    dev = next((r["device"] for r in ig.values()), "?")
+    print(f"ignis device: {dev}; anchor device: {next((r['device'] for r in an.values()), '?')}")
+    print()
+    print("| case | ignis µs | anchor µs | anchor | anchor / ignis | ignis GFLOP/s | % of fp64 peak |")
+    print("|---|---|---|---|---|---|---|")
+    for case in sorted(set(ig) | set(an), key=lambda c: (c.split("/")[0], c.split("/")[1], c)):
+        i, a = ig.get(case), an.get(case)
+        iu = i["ns_per_op"] / 1e3 if i else None
+        au = a["us_per_op"] if a else None
+        ratio = f"{au / iu:.2f}×" if iu and au else ""
+        gf = i.get("gflops") if i else None
+        peak = f"{100 * gf / H100_FP64_PEAK_GFLOPS:.2f}" if gf and "/f64/" in case else ""
+        print(f"| {case} | {iu:.1f} | " if iu else f"| {case} | | ", end="")
+        print(f"{au:.1f} | {a['impl']} | " if au else "| | ", end="")
+        print(f"{ratio} | {gf:.1f} | {peak} |" if gf else f"{ratio} | | |")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--table":
+        table(sys.argv[2], sys.argv[3])
+        return
     if not torch.cuda.is_available():
         sys.exit("gpu_anchor: no CUDA device visible to torch")
     torch.backends.cuda.matmul.allow_tf32 = False
