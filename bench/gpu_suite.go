@@ -18,7 +18,10 @@ import (
 // independent exact GPs (ARD RBF kernel on a shared X [N, 3], y [B, N]):
 // the negative log marginal likelihood and its gradient with respect to log
 // lengthscales, log variance and log noise, compiled for the device, then an
-// Adam step. scripts/reference/gpu_anchor.py times the same problems with
+// Adam step (gpstep: the engine program, whose Cholesky, triangular solves
+// and distances run on the GPU with host copies in between; gpfused: the
+// whole step on the GPU through cuda.ExactGP, X and y resident there).
+// scripts/reference/gpu_anchor.py times the same problems with
 // torch.linalg.cholesky (cuSOLVER) and GPyTorch; run both in one call.
 
 func init() {
@@ -63,6 +66,11 @@ func gpuCases() ([]Case, error) {
 				return nil, err
 			}
 			cases = append(cases, c)
+		}
+	}
+	for _, bn := range gpuSizes {
+		for _, d := range devs {
+			cases = append(cases, fusedStepCase(d, bn[0], bn[1]))
 		}
 	}
 	// The CPU for scale, where a step takes well under a second.
@@ -185,18 +193,7 @@ func gpStepCase(dev engine.Device, batch, n int) (Case, error) {
 // runs it once.
 func buildGPStep(dev engine.Device, batch, n int) (*gpStep, error) {
 	const dim = 3
-	r := rand.New(rand.NewPCG(uint64(batch), uint64(n)+1))
-	x := make([]float64, n*dim)
-	for i := range x {
-		x[i] = r.Float64()
-	}
-	y := make([]float64, batch*n)
-	for b := 0; b < batch; b++ {
-		for i := 0; i < n; i++ {
-			p := x[i*dim : (i+1)*dim]
-			y[b*n+i] = math.Sin(6*p[0]+float64(b)) + 0.5*math.Cos(4*p[1]) + p[2] + 0.1*r.NormFloat64()
-		}
-	}
+	x, y := gpData(batch, n)
 	eye := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		eye[i*n+i] = 1
@@ -240,4 +237,79 @@ func buildGPStep(dev engine.Device, batch, n int) (*gpStep, error) {
 		st.init = append(st.init, append([]float64(nil), p...))
 	}
 	return st, prog.Run()
+}
+
+// gpData returns the inputs X [n, 3] and targets y [batch, n] of the GP
+// benchmarks.
+func gpData(batch, n int) (x, y []float64) {
+	const dim = 3
+	r := rand.New(rand.NewPCG(uint64(batch), uint64(n)+1))
+	x = make([]float64, n*dim)
+	for i := range x {
+		x[i] = r.Float64()
+	}
+	y = make([]float64, batch*n)
+	for b := 0; b < batch; b++ {
+		for i := 0; i < n; i++ {
+			p := x[i*dim : (i+1)*dim]
+			y[b*n+i] = math.Sin(6*p[0]+float64(b)) + 0.5*math.Cos(4*p[1]) + p[2] + 0.1*r.NormFloat64()
+		}
+	}
+	return x, y
+}
+
+// fusedStepCase times one training step of the same GPs through
+// cuda.ExactGP: hyperparameters kept as logs on the host, exponentiated,
+// sent; losses and gradients back, chained to the logs; an Adam step.
+func fusedStepCase(d *cuda.Device, batch, n int) Case {
+	const dim = 3
+	name := fmt.Sprintf("gpfused/%s/B=%d,N=%d", precisionTag(d), batch, n)
+	return Case{Name: name, Run: func(b *testing.B) {
+		x, y := gpData(batch, n)
+		gp, err := d.NewExactGP(x, y, cuda.RBF, batch, n, dim)
+		if err != nil {
+			b.Fatalf("%s: %v", name, err)
+		}
+		defer gp.Free()
+		opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.01})
+		if err != nil {
+			b.Fatal(err)
+		}
+		logLS, logVar, logNoise := make([]float64, batch*dim), make([]float64, batch), make([]float64, batch)
+		ls, vr, ns := make([]float64, batch*dim), make([]float64, batch), make([]float64, batch)
+		nll, gls, gvar, gnoise := make([]float64, batch), make([]float64, batch*dim), make([]float64, batch), make([]float64, batch)
+		params, grads := [][]float64{logLS, logVar, logNoise}, [][]float64{gls, gvar, gnoise}
+		reset := func() {
+			for i := range logLS {
+				logLS[i] = math.Log(0.3)
+			}
+			for i := range logVar {
+				logVar[i], logNoise[i] = 0, math.Log(0.1)
+			}
+		}
+		reset()
+		b.ResetTimer()
+		for b.Loop() {
+			for i, v := range logLS {
+				ls[i] = math.Exp(v)
+			}
+			for i := range logVar {
+				vr[i], ns[i] = math.Exp(logVar[i]), math.Exp(logNoise[i])
+			}
+			if err := gp.NLL(nll, gls, gvar, gnoise, ls, vr, ns); err != nil {
+				b.Fatal(err)
+			}
+			for i := range gls { // ∂/∂log p = p ∂/∂p
+				gls[i] *= ls[i]
+			}
+			for i := range gvar {
+				gvar[i] *= vr[i]
+				gnoise[i] *= ns[i]
+			}
+			if err := opt.Step(params, grads); err != nil {
+				b.Fatal(err)
+			}
+			reset() // every step from the same point, as in gpstep
+		}
+	}}
 }

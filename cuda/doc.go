@@ -23,5 +23,11 @@
 //
 // Matrices that stay on the GPU between calls (constant data, benchmark
 // inputs) are held in a *Buffer (Device.Upload) and factored with
-// Device.CholeskyBuffer.
+// Device.CholeskyBuffer. ExactGP keeps a batch of GP regressions (X, y) on
+// the GPU and computes each member's negative log marginal likelihood and
+// its hyperparameter gradients there in one call, sending only the
+// hyperparameters and the results across the bus.
+//
+// Every kernel also runs on the CPU under an emulation of CUDA threads and
+// barriers (kernels/emu, `make kernels-emu`), which `make gpu-check` runs.
 package cuda

@@ -9,6 +9,8 @@
 #include "../trisolve.cu"
 #undef INSTANTIATE
 #include "../kernelmat.cu"
+#undef INSTANTIATE
+#include "../gp.cu"
 
 #include <initializer_list>
 #include <random>
@@ -248,6 +250,102 @@ static void test_kernelmat(const char *name, double tol,
 	}
 }
 
+// Reference NLL of one member (double): ½ yᵀK⁻¹y + Σ log L_ii + (n/2) log 2π.
+static double ref_nll(int kind, const std::vector<double> &x, const std::vector<double> &y, const double *ls,
+                      double var, double noise, int n, int d) {
+	std::vector<double> k(n * n), l(n * n);
+	for (int i = 0; i < n; ++i)
+		for (int j = 0; j < n; ++j) {
+			double s = 0;
+			for (int q = 0; q < d; ++q) {
+				const double t = (x[i * d + q] - x[j * d + q]) / ls[q];
+				s += t * t;
+			}
+			const double r = std::sqrt(s);
+			double k0;
+			switch (kind) {
+			case 0: k0 = std::exp(-s / 2); break;
+			case 1: k0 = std::exp(-r); break;
+			case 2: k0 = (1 + std::sqrt(3.0) * r) * std::exp(-std::sqrt(3.0) * r); break;
+			default: k0 = (1 + std::sqrt(5.0) * r + 5 * s / 3) * std::exp(-std::sqrt(5.0) * r);
+			}
+			k[i * n + j] = var * k0 + (i == j ? noise : 0);
+		}
+	if (ref_chol(k.data(), l.data(), n) >= 0) return NAN;
+	std::vector<double> z(y);
+	double out = 0;
+	for (int i = 0; i < n; ++i) {
+		for (int j = 0; j < i; ++j) z[i] -= l[i * n + j] * z[j];
+		z[i] /= l[i * n + i];
+		out += 0.5 * z[i] * z[i] + std::log(l[i * n + i]);
+	}
+	return out + 0.5 * n * std::log(2 * M_PI);
+}
+
+// The device chain of cuda.ExactGP.NLL, in double, against central
+// differences of the reference NLL (step 1e-6: truncation and round-off
+// both near 1e-9 relative).
+static void test_gp() {
+	const int batch = 2, n = 40, d = 2;
+	std::vector<double> x(batch * n * d), xs(n * d), y(batch * n), hyper(batch * (d + 2));
+	for (auto &v : xs) v = uniform();
+	for (int b = 0; b < batch; ++b) std::copy(xs.begin(), xs.end(), x.begin() + b * n * d);
+	for (auto &v : y) v = normal();
+	for (int i = 0; i < batch * d; ++i) hyper[i] = 0.3 + 0.5 * uniform();
+	for (int b = 0; b < batch; ++b) hyper[batch * d + b] = 0.5 + uniform(), hyper[batch * d + batch + b] = 0.05 + 0.1 * uniform();
+	const double *ls = hyper.data(), *var = ls + batch * d, *noise = var + batch;
+	for (int kind = 0; kind < 4; ++kind) {
+		std::vector<double> k(batch * n * n), l, kinv(batch * n * n), alpha(y), out(batch * (d + 3), 0);
+		std::vector<int> info;
+		unsigned long long bad;
+		const int nn = batch * n * n;
+		launch(kern_matrix_f64, {(unsigned)((nn + 255) / 256)}, {256}, (const double *)x.data(), (const double *)x.data(),
+		       ls, var, k.data(), (i64)batch, (i64)n, (i64)n, (i64)d, (i64)kind);
+		launch(add_diag_f64, {(unsigned)((batch * n + 255) / 256)}, {256}, k.data(), noise, (i64)batch, (i64)n);
+		cholesky<double>(k, l, info, bad, batch, n, chol_small_f64, chol_init_f64, chol_diag_f64, chol_panel_f64,
+		                 chol_update_f64);
+		CHECK(info[0] == -1 && info[1] == -1, "gp kind %d: cholesky failed", kind);
+		launch(set_identity_f64, {(unsigned)((nn + 255) / 256)}, {256}, kinv.data(), (i64)batch, (i64)n);
+		for (int trans = 0; trans < 2; ++trans) {
+			launch(trsm_cols_f64, {1}, {128}, (const double *)l.data(), alpha.data(), (i64)batch, (i64)n, (i64)1, (i64)1, (i64)trans);
+			launch(trsm_cols_f64, {1}, {128}, (const double *)l.data(), kinv.data(), (i64)batch, (i64)n, (i64)n, (i64)1, (i64)trans);
+		}
+		launch(gp_weights_f64, {(unsigned)((nn + 255) / 256)}, {256}, kinv.data(), (const double *)alpha.data(), (i64)batch, (i64)n);
+		double *oNLL = out.data(), *oLS = oNLL + batch, *oVar = oLS + batch * d, *oNoise = oVar + batch;
+		launch(kern_grad_f64, {(unsigned)((n * n + 255) / 256), (unsigned)batch}, {256}, (const double *)x.data(),
+		       (const double *)x.data(), ls, var, (const double *)kinv.data(), oLS, oVar, (i64)n, (i64)n, (i64)d, (i64)kind);
+		launch(gp_terms_f64, {(unsigned)batch}, {256}, (const double *)l.data(), (const double *)y.data(),
+		       (const double *)alpha.data(), (const double *)kinv.data(), oNLL, oNoise, (i64)n);
+		double worst = 0;
+		for (int b = 0; b < batch; ++b) {
+			std::vector<double> yb(y.begin() + b * n, y.begin() + (b + 1) * n);
+			std::vector<double> lb(ls + b * d, ls + (b + 1) * d);
+			double vb = var[b], nb = noise[b];
+			auto f = [&] { return ref_nll(kind, xs, yb, lb.data(), vb, nb, n, d); };
+			const double want = f();
+			worst = std::max(worst, std::fabs(oNLL[b] - want) / std::fabs(want));
+			auto fd = [&](double &p) {
+				const double h = 1e-6 * p, o = p;
+				p = o + h;
+				const double up = f();
+				p = o - h;
+				const double down = f();
+				p = o;
+				return (up - down) / (2 * h);
+			};
+			for (int q = 0; q < d; ++q) {
+				const double g = fd(lb[q]);
+				worst = std::max(worst, std::fabs(oLS[b * d + q] - g) / std::max(1.0, std::fabs(g)));
+			}
+			const double gv = fd(vb), gn = fd(nb);
+			worst = std::max(worst, std::fabs(oVar[b] - gv) / std::max(1.0, std::fabs(gv)));
+			worst = std::max(worst, std::fabs(oNoise[b] - gn) / std::max(1.0, std::fabs(gn)));
+		}
+		CHECK(worst <= 1e-6, "gp kind %d: nll or gradient error %.3g", kind, worst);
+		std::printf("gp kind %d: worst nll/gradient error %.2g\n", kind, worst);
+	}
+}
+
 int main() {
 	// Both sides of the small/blocked switch (64) and of the tiles (32).
 	test_cholesky<double>("chol f64", 1e-12, {1, 2, 31, 32, 33, 63, 64, 65, 96, 97, 129}, chol_small_f64, chol_init_f64, chol_diag_f64, chol_panel_f64, chol_update_f64);
@@ -256,6 +354,7 @@ int main() {
 	test_trsm<float>("trsm f32", 1e-4, trsm_cols_f32);
 	test_kernelmat<double>("kernelmat f64", 1e-12, sqdist_f64, kern_matrix_f64, kern_grad_f64);
 	test_kernelmat<float>("kernelmat f32", 1e-5, sqdist_f32, kern_matrix_f32, kern_grad_f32);
+	test_gp();
 	if (failures) {
 		std::printf("kernels-emu: %d failures\n", failures);
 		return 1;
