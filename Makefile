@@ -6,11 +6,15 @@
 #   make lint        gofmt and go vet
 #   make tidy-check  fail if go mod tidy would change go.mod or go.sum
 #   make ci          what CI runs: lint, tidy-check, test
+#   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
+#                    when missing), vet, build, gpu test and bench binaries, PTX sync,
+#                    the kernels run under a CPU emulation (make kernels-emu)
+#   make ptx         regenerate cuda/ptx/*.ptx from cuda/kernels/*.cu (needs nvcc)
 
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci
+.PHONY: all demo test bench lint tidy-check ci ptx ptx-check kernels-emu gpu-check
 
 all: test
 
@@ -55,12 +59,60 @@ lint:
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "tidy-check: run 'go mod tidy' and commit go.mod and go.sum"; exit 1; }
 
-# The tests run last so that CI logs end with go test's summary lines.
+# The tests run last so that CI logs end with go test's summary lines; .ci/run
+# runs gpu-check after this.
 ci: lint tidy-check
-	@# ---- gpu flavor check: not yet in place ----------------------------------
-	@# When cuda/ lands, this is where CI builds and vets the gpu flavor
-	@# (go vet -tags gpu ./... and go test -c -tags gpu ./cuda) against the
-	@# CUDA headers from Debian's nvidia-cuda-dev, and checks that the committed
-	@# PTX matches cuda/kernels/*.cu (DESIGN.md §2). It needs no GPU.
-	@# ----------------------------------------------------------------------------
 	$(MAKE) --no-print-directory test
+
+# ---- gpu flavor ---------------------------------------------------------------
+# The CUDA kernels (cuda/kernels/*.cu) are compiled to PTX by nvcc (Debian's
+# nvidia-cuda-toolkit, 11.8) for compute capability 8.0; the driver compiles
+# the PTX for the GPU it finds (sm_80 and later: A100, H100, H200). The PTX is
+# committed, so building the gpu flavor needs no nvcc; ptx-check fails when
+# it is out of sync with the sources.
+NVCC ?= nvcc
+NVCCFLAGS ?= -ptx -arch=sm_80 -O3
+PTXDIR := cuda/ptx
+# Where gpu-check leaves the cross-built binaries that a GPU machine runs.
+GPUBIN ?= bin/gpu
+
+ptx:
+	@mkdir -p $(PTXDIR)
+	@for f in cuda/kernels/*.cu; do \
+		out=$(PTXDIR)/$$(basename $$f .cu).ptx; \
+		echo "$(NVCC) $(NVCCFLAGS) -o $$out $$f"; \
+		$(NVCC) $(NVCCFLAGS) -o $$out $$f || exit 1; \
+	done
+
+ptx-check:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(MAKE) --no-print-directory -s ptx PTXDIR="$$tmp" >/dev/null || exit 1; \
+	if ! diff -r -u $(PTXDIR) "$$tmp" >"$$tmp.diff"; then \
+		head -40 "$$tmp.diff"; rm -f "$$tmp.diff"; \
+		echo "ptx-check: $(PTXDIR) is out of sync with cuda/kernels (run 'make ptx' with $$($(NVCC) --version | tail -1) and commit)"; \
+		exit 1; \
+	fi; rm -f "$$tmp.diff"; echo "ptx-check: $(PTXDIR) matches cuda/kernels"
+
+# The kernels run on the CPU under a thread-per-CUDA-thread emulation
+# (cuda/kernels/emu) and are checked against reference code: indexing,
+# barriers, status reporting. Needs g++ with C++20.
+CXX ?= g++
+kernels-emu:
+	@mkdir -p bin
+	$(CXX) -std=c++20 -O1 -pthread -Wall -Wno-unknown-pragmas -o bin/kernels-emu cuda/kernels/emu/emu_test.cpp
+	bin/kernels-emu
+
+# Needs no GPU. Installs the CUDA headers, libcuda.so and nvcc from Debian
+# non-free when missing (root), then vets and builds every package with
+# -tags gpu, cross-builds the gpu test binary of package cuda and the bench
+# binary into $(GPUBIN), checks the PTX and runs the kernels under emulation.
+gpu-check:
+	./scripts/cuda-deps.sh --nvcc
+	CGO_ENABLED=1 $(GO) vet -tags gpu ./...
+	CGO_ENABLED=1 $(GO) build -tags gpu ./...
+	@mkdir -p $(GPUBIN)
+	CGO_ENABLED=1 $(GO) test -c -tags gpu -ldflags=-s -o $(GPUBIN)/cuda.test ./cuda
+	CGO_ENABLED=1 $(GO) build -tags gpu -ldflags=-s -o $(GPUBIN)/bench ./bench
+	@$(MAKE) --no-print-directory ptx-check
+	@$(MAKE) --no-print-directory kernels-emu
+	@echo "gpu-check: ok; binaries for a GPU machine: $$(ls $(GPUBIN) | tr '\n' ' ')"

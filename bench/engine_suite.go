@@ -120,9 +120,9 @@ func engineCases() ([]Case, error) {
 	vec := func() (*engine.Graph, []*engine.Node) { return vectorGraph(100) }
 	mm := func() (*engine.Graph, []*engine.Node) { return matmulGraph(256) }
 	return []Case{
-		{"vector50/ignis", ignisCase(vec)},
-		{"vector50/tape", tapeCase(vec)},
-		{"matmul256/ignis", ignisCase(mm)},
-		{"matmul256/tape", tapeCase(mm)},
+		{Name: "vector50/ignis", Run: ignisCase(vec)},
+		{Name: "vector50/tape", Run: tapeCase(vec)},
+		{Name: "matmul256/ignis", Run: ignisCase(mm)},
+		{Name: "matmul256/tape", Run: tapeCase(mm)},
 	}, nil
 }

@@ -26,6 +26,9 @@ type Case struct {
 	Name string
 	// Run is the timed body, called b.N times through testing.Benchmark.
 	Run func(b *testing.B)
+	// Flops is the floating-point work of one call, when it is worth
+	// reporting a rate (0 otherwise).
+	Flops float64
 }
 
 // Suite is a named list of cases built on demand (building may be slow).
@@ -33,6 +36,8 @@ type Suite struct {
 	Name  string
 	About string
 	Cases func() ([]Case, error)
+	// Device names the device the suite runs on; nil means the CPU.
+	Device func() string
 }
 
 var suites = map[string]Suite{}
@@ -53,6 +58,8 @@ type Result struct {
 	// (the nuts suite's effective samples per second, the gp suite's process
 	// CPU time per op, which shared machines distort less than wall time).
 	Extra map[string]float64 `json:"extra,omitempty"`
+	// GFlops is the achieved rate for cases that declare their flop count.
+	GFlops float64 `json:"gflops,omitempty"`
 }
 
 func main() {
@@ -102,6 +109,12 @@ func main() {
 		res := Result{Suite: s.Name, Case: c.Name, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
 			AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp(), N: r.N,
 			GOMAXPROCS: runtime.GOMAXPROCS(0), Device: "cpu", Extra: r.Extra}
+		if s.Device != nil {
+			res.Device = s.Device()
+		}
+		if c.Flops > 0 {
+			res.GFlops = c.Flops / res.NsPerOp
+		}
 		results = append(results, res)
 		if *asJSON {
 			b, _ := json.Marshal(res)
@@ -110,9 +123,15 @@ func main() {
 	}
 	if !*asJSON {
 		w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+		if len(results) > 0 && results[0].Device != "cpu" {
+			fmt.Printf("device: %s\n", results[0].Device)
+		}
 		fmt.Fprintf(w, "case\tµs/op\tallocs/op\tB/op\truns\t\n")
 		for _, r := range results {
 			fmt.Fprintf(w, "%s\t%.2f\t%d\t%d\t%d\t", r.Case, r.NsPerOp/1e3, r.AllocsPerOp, r.BytesPerOp, r.N)
+			if r.GFlops > 0 {
+				fmt.Fprintf(w, "%.1f GFLOP/s\t", r.GFlops)
+			}
 			units := make([]string, 0, len(r.Extra))
 			for u := range r.Extra {
 				units = append(units, u)

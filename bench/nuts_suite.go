@@ -64,7 +64,7 @@ func nutsCase(model probgraph.Model, latent []string) func(b *testing.B) {
 func nutsCases() ([]Case, error) {
 	lr := models.SimulateLogReg(0, 1000, 20)
 	return []Case{
-		{"eightschools", nutsCase(models.EightSchools, []string{"mu", "tau", "theta_tilde"})},
-		{"logreg_n1000_d20", nutsCase(models.LogReg(lr), []string{"beta"})},
+		{Name: "eightschools", Run: nutsCase(models.EightSchools, []string{"mu", "tau", "theta_tilde"})},
+		{Name: "logreg_n1000_d20", Run: nutsCase(models.LogReg(lr), []string{"beta"})},
 	}, nil
 }

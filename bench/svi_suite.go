@@ -56,22 +56,22 @@ func sviCases() ([]Case, error) {
 	gauss, hs := models.GaussModel(lr), models.HorseshoeModel(lr)
 	gmm := models.GMM1D(2, models.GMMBenchData(100), 0)
 	return []Case{
-		{"betabernoulli", sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
-		{"linreg_automvn", sviCase(gauss, func() (probgraph.Model, error) {
+		{Name: "betabernoulli", Run: sviCase(bb, func() (probgraph.Model, error) { return models.BetaGuide, nil }, 0.1, infer.TraceELBO{})},
+		{Name: "linreg_automvn", Run: sviCase(gauss, func() (probgraph.Model, error) {
 			g, err := autoguide.NewMultivariateNormal(gauss)
 			if err != nil {
 				return nil, err
 			}
 			return g.Model, nil
 		}, 1e-3, infer.TraceELBO{})},
-		{"horseshoe_lowrank", sviCase(hs, func() (probgraph.Model, error) {
+		{Name: "horseshoe_lowrank", Run: sviCase(hs, func() (probgraph.Model, error) {
 			g, err := autoguide.NewLowRankMultivariateNormal(hs, autoguide.WithRank(1))
 			if err != nil {
 				return nil, err
 			}
 			return g.Model, nil
 		}, 1e-3, infer.TraceELBO{})},
-		{"gmm_traceenum", sviCaseOpt(gmm, func() (probgraph.Model, error) {
+		{Name: "gmm_traceenum", Run: sviCaseOpt(gmm, func() (probgraph.Model, error) {
 			g, err := autoguide.NewDelta(gmm)
 			if err != nil {
 				return nil, err

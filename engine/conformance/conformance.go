@@ -6,12 +6,13 @@
 // failing batch member). A backend runs them from its own tests:
 //
 //	func TestCholesky(t *testing.T) {
-//		conformance.Cholesky(t, dev, conformance.Sizes(testing.Short()), 1e-12)
+//		conformance.Cholesky(t, dev, conformance.Float64(testing.Short()))
 //	}
 //
 // Inputs are well conditioned (condition numbers below about 10), so a float64
 // implementation should meet a relative error bound of about 1e-12 at every
-// size here; float32 implementations need a bound near 1e-4.
+// size here (Float64 asks for 1e-10, the bound the GPU kernels are held to);
+// float32 implementations need a bound near 1e-4 (Float32).
 package conformance
 
 import (
@@ -35,34 +36,70 @@ func Sizes(short bool) []int {
 	return s
 }
 
-// largeBatch is the batch size that stands for "many": enough members to
-// make a device fan out, bounded so that one size costs about 2e7 flops.
-func largeBatch(n int) int {
-	return max(2, min(64, 20_000_000/(n*n*n)))
+// Config says what a suite runs.
+type Config struct {
+	// Sizes are the matrix orders (and, for SqDist, point counts).
+	Sizes []int
+	// Batch is the size of the large batch run beside a batch of one; it is
+	// cut, to no fewer than 2 members, where its work would exceed Flops.
+	Batch int
+	// Flops bounds the work of the large batch at one size, so that the CPU
+	// reference (and the CPU under test) stays fast.
+	Flops float64
+	// Tol bounds the relative errors and residuals.
+	Tol float64
 }
 
+// Float64 is the configuration for float64 implementations: every size of
+// Sizes(short), batches of 1 and 1000 (cut to about 2e7 flops per size, so
+// that the suites run in seconds on a CPU), relative error 1e-10.
+func Float64(short bool) Config {
+	return Config{Sizes: Sizes(short), Batch: 1000, Flops: 2e7, Tol: 1e-10}
+}
+
+// Float32 is Float64 with the float32 bound 1e-4: float32 round-off (6e-8)
+// times the growth of errors over sums of up to 1000 terms and the
+// condition numbers of the inputs stays well below it.
+func Float32(short bool) Config {
+	c := Float64(short)
+	c.Tol = 1e-4
+	return c
+}
+
+// batches returns the batch sizes to run for one size whose member costs
+// the given flops.
+func (c Config) batches(memberFlops float64) []int {
+	many := c.Batch
+	if memberFlops > 0 && float64(many)*memberFlops > c.Flops {
+		many = int(c.Flops / memberFlops)
+	}
+	return []int{1, max(2, many)}
+}
+
+func cholFlops(n int) float64 { nf := float64(n); return nf * nf * nf / 3 }
+
 // Cholesky checks dev's engine.CholeskyDevice implementation against the CPU
-// reference for every n in sizes, with batches of one and many. The factor
-// must agree with the reference to within tol relative to its largest
-// element, reproduce A on a random probe vector to within tol, have an
+// reference for every size of cfg, with batches of one and many. The factor
+// must agree with the reference to within cfg.Tol relative to its largest
+// element, reproduce A on a random probe vector to within cfg.Tol, have an
 // exactly zero upper triangle, ignore the upper triangle of its input, leave
 // the input unchanged and write every output element (dst is filled with NaN
 // beforehand). A batch whose members 2 and 3 are not positive definite must
 // fail with a *engine.NotPositiveDefiniteError for member 2 at the known
 // pivot, and one with non-finite members with a *engine.NotFiniteError at
 // the first non-finite element of the lowest such member.
-func Cholesky(t testing.TB, dev engine.Device, sizes []int, tol float64) {
+func Cholesky(t testing.TB, dev engine.Device, cfg Config) {
 	t.Helper()
 	cd, ok := dev.(engine.CholeskyDevice)
 	if !ok {
 		t.Fatalf("device %s does not implement engine.CholeskyDevice", dev.Name())
 	}
 	ref := engine.CPU().(engine.CholeskyDevice)
-	for _, n := range sizes {
+	for _, n := range cfg.Sizes {
 		r := rand.New(rand.NewPCG(uint64(n), 1))
 		var w worst
-		for _, batch := range []int{1, largeBatch(n)} {
-			if err := checkCholesky(cd, ref, r, batch, n, tol, &w); err != nil {
+		for _, batch := range cfg.batches(cholFlops(n)) {
+			if err := checkCholesky(cd, ref, r, batch, n, cfg.Tol, &w); err != nil {
 				t.Errorf("%s: cholesky n=%d batch=%d: %v", dev.Name(), n, batch, err)
 			}
 		}
@@ -205,28 +242,30 @@ func checkCholeskyFailures(cd engine.CholeskyDevice, r *rand.Rand, n int) error 
 }
 
 // TriSolve checks dev's engine.TriSolveDevice implementation against the CPU
-// reference for every n in sizes, lower and upper, plain and transposed,
+// reference for every size of cfg, lower and upper, plain and transposed,
 // with one and several right-hand sides and batches of one and many. The
-// solution must agree with the reference to within tol relative to its
-// largest element and satisfy op(A) X = B to within tol; the unread triangle
-// of A holds large garbage; the inputs must be left unchanged, every output
-// element written (dst is filled with NaN beforehand), and solving in place
-// (dst the same slice as b) must give the same result.
-func TriSolve(t testing.TB, dev engine.Device, sizes []int, tol float64) {
+// solution must agree with the reference to within cfg.Tol relative to its
+// largest element and satisfy op(A) X = B to within cfg.Tol; the unread
+// triangle of A holds large garbage; the inputs must be left unchanged,
+// every output element written (dst is filled with NaN beforehand), and
+// solving in place (dst the same slice as b) must give the same result.
+func TriSolve(t testing.TB, dev engine.Device, cfg Config) {
 	t.Helper()
 	td, ok := dev.(engine.TriSolveDevice)
 	if !ok {
 		t.Fatalf("device %s does not implement engine.TriSolveDevice", dev.Name())
 	}
 	ref := engine.CPU().(engine.TriSolveDevice)
-	for _, n := range sizes {
+	for _, n := range cfg.Sizes {
 		r := rand.New(rand.NewPCG(uint64(n), 2))
 		var w worst
-		for _, batch := range []int{1, largeBatch(n)} {
-			for _, k := range []int{1, 5} {
+		for _, k := range []int{1, 5} {
+			// Generating, checking and comparing a member costs about as much as
+			// 30 flops per element of A besides the solves.
+			for _, batch := range cfg.batches(float64(30*n*n + 4*n*n*k)) {
 				for _, lower := range []bool{true, false} {
 					for _, trans := range []bool{false, true} {
-						if err := checkTriSolve(td, ref, r, batch, n, k, lower, trans, tol, &w); err != nil {
+						if err := checkTriSolve(td, ref, r, batch, n, k, lower, trans, cfg.Tol, &w); err != nil {
 							t.Errorf("%s: trisolve n=%d k=%d batch=%d lower=%t transpose=%t: %v",
 								dev.Name(), n, k, batch, lower, trans, err)
 						}

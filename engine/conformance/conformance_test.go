@@ -12,9 +12,78 @@ import (
 // below 1e-13; 1e-12 leaves an order of magnitude for other summation orders.
 const tol = 1e-12
 
-func TestCholeskyCPU(t *testing.T) { Cholesky(t, engine.CPU(), Sizes(testing.Short()), tol) }
+// cpuConfig is Float64 with the tighter bound the CPU meets against itself.
+func cpuConfig() Config {
+	c := Float64(testing.Short())
+	c.Tol = tol
+	return c
+}
 
-func TestTriSolveCPU(t *testing.T) { TriSolve(t, engine.CPU(), Sizes(testing.Short()), tol) }
+func TestCholeskyCPU(t *testing.T) { Cholesky(t, engine.CPU(), cpuConfig()) }
+
+func TestTriSolveCPU(t *testing.T) { TriSolve(t, engine.CPU(), cpuConfig()) }
+
+func TestSqDistCPU(t *testing.T) { SqDist(t, engine.CPU(), cpuConfig()) }
+
+// rounding is the CPU device seen through float32: inputs rounded to
+// float32, the CPU's float64 result rounded to float32, as a float32 device
+// that keeps float64 host buffers returns them. It stands for float32
+// implementations, which must pass the Float32 suites.
+type rounding struct{}
+
+func (rounding) Name() string { return "cpu-float32" }
+
+func round32(v []float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(float32(x))
+	}
+	return out
+}
+
+func roundInPlace(v []float64) {
+	for i, x := range v {
+		v[i] = float64(float32(x))
+	}
+}
+
+func (rounding) Cholesky(dst, src []float64, batch, n int) error {
+	err := engine.CPU().(engine.CholeskyDevice).Cholesky(dst, round32(src), batch, n)
+	roundInPlace(dst)
+	return err
+}
+
+func (rounding) TriSolve(dst, a, b []float64, batch, n, k int, lower, transpose bool) error {
+	err := engine.CPU().(engine.TriSolveDevice).TriSolve(dst, round32(a), round32(b), batch, n, k, lower, transpose)
+	roundInPlace(dst)
+	return err
+}
+
+func (rounding) SqDist(dst, x1, x2, ls []float64, batch, n, m, d int) error {
+	err := engine.CPU().(engine.SqDistDevice).SqDist(dst, round32(x1), round32(x2), round32(ls), batch, n, m, d)
+	roundInPlace(dst)
+	return err
+}
+
+// The Float32 suites accept float32 results (and so can tell a float32
+// device's round-off from a defect), and the float64 bound rejects them (so
+// a float64 device that computed in float32 would not pass).
+func TestFloat32SuitesAcceptFloat32Rounding(t *testing.T) {
+	cfg := Float32(true)
+	cfg.Sizes = []int{1, 31, 64, 129, 264}
+	Cholesky(t, rounding{}, cfg)
+	TriSolve(t, rounding{}, cfg)
+	SqDist(t, rounding{}, cfg)
+	for name, suite := range map[string]func(testing.TB, engine.Device, Config){
+		"cholesky": Cholesky, "trisolve": TriSolve, "sqdist": SqDist,
+	} {
+		rec := &recorder{TB: t}
+		suite(rec, rounding{}, Config{Sizes: []int{1, 64}, Batch: 1000, Flops: 2e7, Tol: Float64(true).Tol})
+		if len(rec.msgs) == 0 {
+			t.Errorf("%s: the float64 suite passed float32 results", name)
+		}
+	}
+}
 
 // recorder is a testing.TB that records failures instead of failing, so the
 // suites can be run against devices that must not pass.
@@ -87,14 +156,14 @@ func TestSuitesRejectBrokenDevices(t *testing.T) {
 			return tri(dst, a, b, batch, n, k, !lower, transpose)
 		}},
 	}
-	sizes := []int{1, 3, 40}
+	cfg := Config{Sizes: []int{1, 3, 40}, Batch: 1000, Flops: 2e7, Tol: tol}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &recorder{TB: t}
 			if c.chol != nil {
-				Cholesky(rec, c, sizes, tol)
+				Cholesky(rec, c, cfg)
 			} else {
-				TriSolve(rec, c, sizes, tol)
+				TriSolve(rec, c, cfg)
 			}
 			if len(rec.msgs) == 0 {
 				t.Fatalf("the suite passed a device that %s", c.name)

@@ -1,0 +1,33 @@
+// Package cuda is ignis's GPU backend: batched Cholesky factorization,
+// batched triangular solves, scaled squared distances and stationary kernel
+// matrices (RBF, Matérn ½, 3/2, 5/2) with their hyperparameter gradients, as
+// CUDA kernels (kernels/*.cu, compiled to the PTX in ptx/ by `make ptx`)
+// loaded through gorgonia.org/cu.
+//
+// The backend exists only in the gpu build flavor (go build -tags gpu). Its
+// init creates a float64 device on GPU 0 and registers it with
+// engine.RegisterDevice, so programs compiled afterwards run their Cholesky,
+// TriSolve and SqDist ops on the GPU with no change to user code; the CPU
+// implementations stay the reference, and package engine/conformance holds
+// the suites both must pass. A gpu binary needs an NVIDIA driver: the cu
+// package exits the process at start-up when it finds none, which is why
+// the default flavor never links it. In the default flavor this package
+// holds only Enabled = false.
+//
+// In the gpu flavor:
+//
+//	dev, err := cuda.New(0, cuda.Float32) // a second device, computing in float32
+//	if err != nil { ... }
+//	defer dev.Close()
+//	prog, err := g.Compile(outputs, engine.WithDevice(dev))
+//
+// Matrices that stay on the GPU between calls (constant data, benchmark
+// inputs) are held in a *Buffer (Device.Upload) and factored with
+// Device.CholeskyBuffer. ExactGP keeps a batch of GP regressions (X, y) on
+// the GPU and computes each member's negative log marginal likelihood and
+// its hyperparameter gradients there in one call, sending only the
+// hyperparameters and the results across the bus.
+//
+// Every kernel also runs on the CPU under an emulation of CUDA threads and
+// barriers (kernels/emu, `make kernels-emu`), which `make gpu-check` runs.
+package cuda

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the GPU items on a machine with an NVIDIA GPU and no Go toolchain,
+# from the repository root, with the binaries that `make gpu-check` built
+# on a CPU machine in bin/gpu (carry that folder to the GPU machine).
+#
+#   scripts/gpu-run.sh test    the gpu test binary of package cuda (the
+#                              conformance suites on the GPU, fp64 and fp32)
+#   scripts/gpu-run.sh bench   bench -suite gpu and scripts/reference/gpu_anchor.py
+#                              one after the other, then the table of ratios
+#
+# Logs and JSON go to $OUT (or out/gpu).
+set -uo pipefail
+out=${OUT:-out/gpu}
+mkdir -p "$out"
+bin=${GPUBIN:-bin/gpu}
+# The driver's libcuda.so.1, wherever the machine keeps it.
+export LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv | tee "$out/device.txt"
+
+case "${1:-}" in
+test)
+	# -test.short would skip n = 512, 1000 and 2048.
+	(cd cuda && "../$bin/cuda.test" -test.v -test.timeout 9m ${TESTFLAGS:-}) >"$out/cuda-test.log" 2>&1
+	rc=$?
+	grep -E '^(--- |FAIL|ok|PASS)|_test.go:[0-9]+: .*(error|Error|want|>)' "$out/cuda-test.log" | head -60
+	grep -E 'worst relative error' "$out/cuda-test.log" | tail -20
+	echo "cuda.test exit status $rc (full log: $out/cuda-test.log)"
+	exit $rc
+	;;
+bench)
+	PYTHONUNBUFFERED=1 python3 scripts/reference/gpu_anchor.py >"$out/anchor.jsonl" 2>"$out/anchor.log"
+	a=$?
+	"$bin/bench" -suite gpu -json >"$out/ignis.jsonl" 2>"$out/ignis.log"
+	b=$?
+	tail -3 "$out/anchor.log" "$out/ignis.log"
+	python3 scripts/reference/gpu_anchor.py --table "$out/ignis.jsonl" "$out/anchor.jsonl" | tee "$out/table.md"
+	echo "anchor exit $a, bench exit $b"
+	[ $a -eq 0 ] && [ $b -eq 0 ]
+	;;
+*)
+	echo "usage: $0 test|bench" >&2
+	exit 2
+	;;
+esac
