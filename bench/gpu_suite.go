@@ -139,8 +139,8 @@ func choleskyCase(d *cuda.Device, spd []float64, batch, n int) (Case, error) {
 	}, nil
 }
 
-// gpStep is one compiled GP training step.
-type gpStep struct {
+// gpuGPStep is one compiled GP training step.
+type gpuGPStep struct {
 	prog          *engine.Program
 	opt           *engine.Adam
 	params, grads [][]float64
@@ -152,7 +152,7 @@ type gpStep struct {
 // the previous one becomes garbage.
 var liveStep struct {
 	name string
-	step *gpStep
+	step *gpuGPStep
 }
 
 // gpStepCase times one run of the batched exact GP's loss and gradient
@@ -191,7 +191,7 @@ func gpStepCase(dev engine.Device, batch, n int) (Case, error) {
 // shared X [N, 3], the negative log marginal likelihood (without its
 // constant) and its gradient with respect to the log hyperparameters, and
 // runs it once.
-func buildGPStep(dev engine.Device, batch, n int) (*gpStep, error) {
+func buildGPStep(dev engine.Device, batch, n int) (*gpuGPStep, error) {
 	const dim = 3
 	x, y := gpData(batch, n)
 	eye := make([]float64, n*n)
@@ -227,7 +227,7 @@ func buildGPStep(dev engine.Device, batch, n int) (*gpStep, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &gpStep{prog: prog, opt: opt,
+	st := &gpuGPStep{prog: prog, opt: opt,
 		params: [][]float64{prog.Value(logLS), prog.Value(logVar), prog.Value(logNoise)},
 		grads:  [][]float64{prog.Value(grads[0]), prog.Value(grads[1]), prog.Value(grads[2])}}
 	// Every timed step starts from the same hyperparameters, so that however
