@@ -45,7 +45,7 @@ __device__ void gp_block_add(double v, double *dst) {
 	part[threadIdx.x] = v;
 	__syncthreads();
 	for (int s = GP_THREADS / 2; s > 0; s /= 2) {
-		if (threadIdx.x < s) {
+		if ((int)threadIdx.x < s) {
 			part[threadIdx.x] += part[threadIdx.x + s];
 		}
 		__syncthreads();
