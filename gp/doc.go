@@ -26,5 +26,5 @@
 // autoguide.Delta, by SVI with any automatic guide, or, with m.Param in
 // place of the sample sites, by type-II maximum likelihood.
 //
-// Sampling the hyperparameters with NUTS will join when ignis has MCMC.
+// The same model samples its hyperparameters with NUTS (probgraph/infer/mcmc.Run).
 package gp
