@@ -114,3 +114,17 @@ func plateNesting(given int, model, guide probgraph.Model) (int, error) {
 	}
 	return given, nil
 }
+
+// EnumeratedLogJoint returns the log joint density of a model trace recorded
+// under probgraph.Enum with every enumerated dimension summed out (by
+// log-sum-exp, respecting plates): the marginal log density of the
+// continuous sites and the data. MCMC uses it for its potential energy.
+// nesting is the model's plate nesting (see MaxPlateNesting).
+func EnumeratedLogJoint(g *engine.Graph, mtr *probgraph.Trace, nesting int) (*engine.Node, error) {
+	return enumLogJoint(g, mtr, nesting, false)
+}
+
+// MaxPlateNesting finds a model's plate nesting by tracing it once on a
+// scratch graph: the number of batch dimensions its plates use, left of which
+// enumerated dimensions go.
+func MaxPlateNesting(model probgraph.Model) (int, error) { return plateNesting(0, model, nil) }

@@ -17,6 +17,8 @@
 //	samples, err := mcmc.Run(ctx, model, mcmc.WithSamples(1000), mcmc.WithWarmup(500), mcmc.WithChains(4))
 //	fmt.Print(samples.Summary())
 //
-// Sites marked for enumeration are not summed out of the potential yet; Run
-// reports ErrEnumerated for them.
+// Discrete sites marked with probgraph.EnumerateParallel are summed out of
+// the potential exactly (as the TraceEnum ELBO does), so NUTS samples the
+// continuous sites of a mixture; structures the enumeration cannot handle are
+// reported as ErrEnumerated.
 package mcmc

@@ -208,10 +208,11 @@ func TestRunBadInput(t *testing.T) {
 		g := m.Graph()
 		m.Sample("z", dist.Bernoulli(g.Scalar(0.3)))
 	}
+	// Sequential enumeration is not supported (parallel enumeration is).
 	enumerated := func(m *probgraph.Ctx) {
 		g := m.Graph()
 		m.Sample("mu", dist.Normal(g.Scalar(0), g.Scalar(1)))
-		m.Sample("z", dist.Bernoulli(g.Scalar(0.3)), probgraph.EnumerateParallel())
+		m.Sample("z", dist.Bernoulli(g.Scalar(0.3)), probgraph.WithInfer(probgraph.InferConfig{Enumerate: probgraph.Sequential}))
 	}
 	subsampled := func(m *probgraph.Ctx) {
 		g := m.Graph()

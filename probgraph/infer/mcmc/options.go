@@ -16,9 +16,10 @@ var (
 	// discrete latent site, a subsampled plate, a potential that cannot be
 	// built or is not finite at the initial point.
 	ErrModel = errors.New("mcmc: cannot sample model")
-	// ErrEnumerated reports a model with sites marked for enumeration,
-	// which the potential does not sum out yet.
-	ErrEnumerated = errors.New("mcmc: enumerated sites are not supported")
+	// ErrEnumerated reports sites marked for enumeration in a way the
+	// potential cannot sum out (sequential enumeration, or a structure the
+	// enumeration contraction rejects).
+	ErrEnumerated = errors.New("mcmc: cannot sum out the enumerated sites")
 	// ErrSite reports an unknown site name.
 	ErrSite = errors.New("mcmc: unknown site")
 )

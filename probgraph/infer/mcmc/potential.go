@@ -1,11 +1,13 @@
 package mcmc
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
+	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
 // potential is the negative log density of a model's latent sites in
@@ -70,10 +72,20 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	if err := g.Err(); err != nil {
 		return nil, fmt.Errorf("%w: building the unconstrained parameterization: %v", ErrModel, err)
 	}
-	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Substitute(subs))(model))
+	// Sites marked for parallel enumeration get their whole support, laid
+	// out left of the plates, and are summed out of the log joint below.
+	nesting, err := infer.MaxPlateNesting(model)
+	if err != nil {
+		return nil, fmt.Errorf("%w: finding the plate nesting: %v", ErrModel, err)
+	}
+	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Enum(-(nesting+1)), probgraph.Substitute(subs))(model))
+	if errors.Is(err, probgraph.ErrEnum) {
+		return nil, fmt.Errorf("%w: %v", ErrEnumerated, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: tracing the model: %v", ErrModel, err)
 	}
+	enumerated := false
 	var infos []SiteInfo
 	for _, s := range lay.sites {
 		infos = append(infos, SiteInfo{Name: s.Name, Shape: s.Shape.Clone()})
@@ -87,7 +99,8 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 			continue
 		}
 		if s.Infer.Enumerate != probgraph.NoEnumeration {
-			return nil, fmt.Errorf("%w: site %q is marked for enumeration; summing discrete sites out of the potential is not supported yet", ErrEnumerated, s.Name)
+			enumerated = true
+			continue
 		}
 		if s.IsLatent() && subs[s.Name] == nil {
 			return nil, fmt.Errorf("%w: latent site %q has no continuous unconstrained form (discrete sites need enumeration)", ErrModel, s.Name)
@@ -98,7 +111,13 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 			}
 		}
 	}
-	energy := g.Neg(g.Add(tr.LogProbSum(), ladj))
+	logJoint := tr.LogProbSum()
+	if enumerated {
+		if logJoint, err = infer.EnumeratedLogJoint(g, tr, nesting); err != nil {
+			return nil, fmt.Errorf("%w: summing out the enumerated sites: %v", ErrEnumerated, err)
+		}
+	}
+	energy := g.Neg(g.Add(logJoint, ladj))
 	grads := g.Grad(energy, u)
 	if err := g.Err(); err != nil {
 		return nil, fmt.Errorf("%w: potential energy: %v", ErrModel, err)
