@@ -16,19 +16,9 @@ type BetaDist struct {
 // Parameters broadcast; both must be positive (checked now for constants and
 // at every run otherwise).
 func Beta(concentration1, concentration0 *engine.Node) *BetaDist {
-	const family = "Beta"
-	g, batch, ok := params(family, []string{"concentration1", "concentration0"},
-		[]*engine.Node{concentration1, concentration0}, nil)
-	d := &BetaDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
-	if !ok {
-		return d
-	}
-	d.Concentration1 = g.BroadcastTo(checkParam(family, "concentration1", concentration1, rulePositive), batch...)
-	d.Concentration0 = g.BroadcastTo(checkParam(family, "concentration0", concentration0, rulePositive), batch...)
+	d := &BetaDist{}
+	ps, _ := positiveParams("Beta", &d.base, []string{"concentration1", "concentration0"}, concentration1, concentration0)
+	d.Concentration1, d.Concentration0 = ps[0], ps[1]
 	return d
 }
 

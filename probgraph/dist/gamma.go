@@ -13,18 +13,9 @@ type GammaDist struct {
 // Gamma returns Gamma(concentration, rate). Parameters broadcast; both must be
 // positive (checked now for constants and at every run otherwise).
 func Gamma(concentration, rate *engine.Node) *GammaDist {
-	const family = "Gamma"
-	g, batch, ok := params(family, []string{"concentration", "rate"}, []*engine.Node{concentration, rate}, nil)
-	d := &GammaDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
-	if !ok {
-		return d
-	}
-	d.Concentration = g.BroadcastTo(checkParam(family, "concentration", concentration, rulePositive), batch...)
-	d.Rate = g.BroadcastTo(checkParam(family, "rate", rate, rulePositive), batch...)
+	d := &GammaDist{}
+	ps, _ := positiveParams("Gamma", &d.base, []string{"concentration", "rate"}, concentration, rate)
+	d.Concentration, d.Rate = ps[0], ps[1]
 	return d
 }
 

@@ -18,18 +18,9 @@ type InverseGammaDist struct {
 // X ~ Gamma(concentration, rate). Parameters broadcast; both must be positive
 // (checked now for constants and at every run otherwise).
 func InverseGamma(concentration, rate *engine.Node) *InverseGammaDist {
-	const family = "InverseGamma"
-	g, batch, ok := params(family, []string{"concentration", "rate"}, []*engine.Node{concentration, rate}, nil)
-	d := &InverseGammaDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
-	if !ok {
-		return d
-	}
-	d.Concentration = g.BroadcastTo(checkParam(family, "concentration", concentration, rulePositive), batch...)
-	d.Rate = g.BroadcastTo(checkParam(family, "rate", rate, rulePositive), batch...)
+	d := &InverseGammaDist{}
+	ps, _ := positiveParams("InverseGamma", &d.base, []string{"concentration", "rate"}, concentration, rate)
+	d.Concentration, d.Rate = ps[0], ps[1]
 	return d
 }
 

@@ -36,15 +36,31 @@ func locScale(family string, b *base, loc, scale *engine.Node) (l, s *engine.Nod
 // positiveParam is locScale for families with one positive parameter
 // (HalfNormal and HalfCauchy's scale, Exponential's rate).
 func positiveParam(family, name string, b *base, p *engine.Node) (*engine.Node, bool) {
-	g, batch, ok := params(family, []string{name}, []*engine.Node{p}, nil)
+	ps, ok := positiveParams(family, b, []string{name}, p)
+	return ps[0], ok
+}
+
+// positiveParams checks and broadcasts the parameters of a family whose
+// parameters all must be positive (Gamma, InverseGamma, Beta, the
+// one-parameter scale families): it fills b's graph and batch shape and
+// returns the parameters broadcast to the batch, each checked now when it is
+// a constant and at every run otherwise. On failure the returned nodes are
+// invalid and the graph holds the error.
+func positiveParams(family string, b *base, names []string, nodes ...*engine.Node) ([]*engine.Node, bool) {
+	out := make([]*engine.Node, len(nodes))
+	g, batch, ok := params(family, names, nodes, nil)
 	b.g, b.batch = g, batch
 	if g == nil {
 		b.g = nilGraph(family)
-		return b.invalid(), false
 	}
-	if !ok {
-		return b.invalid(), false
+	if g == nil || !ok {
+		for i := range out {
+			out[i] = b.invalid()
+		}
+		return out, false
 	}
-	n := g.BroadcastTo(checkParam(family, name, p, rulePositive), batch...)
-	return n, g.Ok(family, n)
+	for i, n := range nodes {
+		out[i] = g.BroadcastTo(checkParam(family, names[i], n, rulePositive), batch...)
+	}
+	return out, g.Ok(family, out...)
 }
