@@ -58,3 +58,8 @@ func DefaultDevice() Device {
 	}
 	return CPU()
 }
+
+// IsCPU reports whether d is the CPU device. Ops that run their own CPU code
+// (rather than a capability's CPU reference) use it to tell the CPU from a
+// device that implements the capability.
+func IsCPU(d Device) bool { return isCPU(d) }

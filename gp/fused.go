@@ -115,6 +115,9 @@ func profileDims(sIn, v, out engine.Shape) (nm int, si, vi []int) {
 
 func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
+	if dev, ok := offCPU[engine.KernelProfileDevice](spec.Device); ok {
+		return newProfileDeviceKernel(dev, o.p, nm, si, vi, spec.In[0].Size(), spec.In[1].Size()), nil
+	}
 	p := o.p
 	var s, v, out []float64
 	member := func(m int) {

@@ -90,19 +90,21 @@ func (mllGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	return l.Clone(), nil
 }
 
+// The inverse K⁻¹ is the op's O(N³) part: when the program's device
+// implements engine.CholInverseDevice (and is not the CPU) the whole batch
+// is inverted there in one call, and only the O(N²) weights below run here.
 func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	s := spec.In[0]
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
+	inv, onDevice := offCPU[engine.CholInverseDevice](spec.Device)
 	var l, alpha, gb, out []float64
 	member := func(m int) {
 		o := out[m*n*n : (m+1)*n*n]
 		a := alpha[m*n : (m+1)*n]
-		// K⁻¹ from the factor, in the lower triangle of o.
-		for i := 0; i < n; i++ {
-			copy(o[i*n:i*n+i+1], l[m*n*n+i*n:m*n*n+i*n+i+1])
-		}
-		if _, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o}); !ok {
+		// K⁻¹ from the factor, in the lower triangle of o (the device
+		// path has written it already).
+		if !onDevice && !cholInverseCPU(o, l[m*n*n:(m+1)*n*n], n) {
 			// A zero on the factor's diagonal: the factorization
 			// would have failed first, so this is unreachable.
 			for i := range o {
@@ -123,11 +125,31 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 		}
 	}
 	nf := float64(n)
+	flops := nf * nf * nf
+	if onDevice {
+		flops = 4 * nf * nf
+	}
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
 		l, alpha, gb, out = in[0], in[1], in[2], o
-		forBatch(batch, nf*nf*nf, member)
+		if onDevice {
+			if err := inv.CholInverse(o, l, batch, n); err != nil {
+				return fmt.Errorf("gp_mll_grad on %s: %w", inv.Name(), err)
+			}
+		}
+		forBatch(batch, flops, member)
 		return nil
 	}), nil
+}
+
+// cholInverseCPU writes K⁻¹ = (L Lᵀ)⁻¹ into the lower triangle of o (n×n,
+// row-major) from the lower triangle of the factor l; it reports false when
+// the factor has a zero on its diagonal.
+func cholInverseCPU(o, l []float64, n int) bool {
+	for i := 0; i < n; i++ {
+		copy(o[i*n:i*n+i+1], l[i*n:i*n+i+1])
+	}
+	_, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o})
+	return ok
 }
 
 // Grad: mllGradOp is a gradient already; second derivatives of the marginal
