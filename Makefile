@@ -104,14 +104,16 @@ kernels-emu:
 
 # Needs no GPU. Installs the CUDA headers, libcuda.so and nvcc from Debian
 # non-free when missing (root), then vets and builds every package with
-# -tags gpu, cross-builds the gpu test binary of package cuda and the bench
-# binary into $(GPUBIN), checks the PTX and runs the kernels under emulation.
+# -tags gpu, cross-builds the gpu test binaries of packages cuda and gp and
+# the bench binary into $(GPUBIN), checks the PTX and runs the kernels under
+# emulation.
 gpu-check:
 	./scripts/cuda-deps.sh --nvcc
 	CGO_ENABLED=1 $(GO) vet -tags gpu ./...
 	CGO_ENABLED=1 $(GO) build -tags gpu ./...
 	@mkdir -p $(GPUBIN)
 	CGO_ENABLED=1 $(GO) test -c -tags gpu -ldflags=-s -o $(GPUBIN)/cuda.test ./cuda
+	CGO_ENABLED=1 $(GO) test -c -tags gpu -ldflags=-s -o $(GPUBIN)/gp.test ./gp
 	CGO_ENABLED=1 $(GO) build -tags gpu -ldflags=-s -o $(GPUBIN)/bench ./bench
 	@$(MAKE) --no-print-directory ptx-check
 	@$(MAKE) --no-print-directory kernels-emu

@@ -20,7 +20,9 @@ import (
 // lengthscales, log variance and log noise, compiled for the device, then an
 // Adam step (gpstep: the engine program, whose Cholesky, triangular solves
 // and distances run on the GPU with host copies in between; gpfused: the
-// whole step on the GPU through cuda.ExactGP, X and y resident there).
+// whole step on the GPU through cuda.ExactGP, X and y resident there;
+// gpmll: the step written with package gp, with no device option, whose
+// fused kernel profile and inverse also run on the GPU).
 // scripts/reference/gpu_anchor.py times the same problems with
 // torch.linalg.cholesky (cuSOLVER) and GPyTorch; run both in one call.
 
@@ -73,13 +75,18 @@ func gpuCases() ([]Case, error) {
 			cases = append(cases, fusedStepCase(d, bn[0], bn[1]))
 		}
 	}
+	// The same step through package gp, as its users write it: f64 on the
+	// default device (the GPU that importing gp registered), f32 named.
+	for _, bn := range gpuSizes {
+		cases = append(cases, gpMLLStepCase(d64, false, bn[0], bn[1]), gpMLLStepCase(d32, true, bn[0], bn[1]))
+	}
 	// The CPU for scale, where a step takes well under a second.
 	for _, bn := range gpuSizes[:2] {
 		c, err := gpStepCase(engine.CPU(), bn[0], bn[1])
 		if err != nil {
 			return nil, err
 		}
-		cases = append(cases, c)
+		cases = append(cases, c, gpMLLStepCase(engine.CPU(), true, bn[0], bn[1]))
 	}
 	return cases, nil
 }
@@ -159,32 +166,35 @@ var liveStep struct {
 // program plus one Adam step.
 func gpStepCase(dev engine.Device, batch, n int) (Case, error) {
 	name := fmt.Sprintf("gpstep/%s/B=%d,N=%d", precisionTag(dev), batch, n)
-	return Case{
-		Name: name,
-		Run: func(b *testing.B) {
-			if liveStep.name != name {
-				liveStep.name, liveStep.step = "", nil
-				st, err := buildGPStep(dev, batch, n)
-				if err != nil {
-					b.Fatalf("%s on %s: %v", name, dev.Name(), err)
-				}
-				liveStep.name, liveStep.step = name, st
-				b.ResetTimer()
+	return Case{Name: name, Run: stepRunner(name, func() (*gpuGPStep, error) { return buildGPStep(dev, batch, n) })}, nil
+}
+
+// stepRunner times the step that build compiles, building it when the case
+// starts (see liveStep).
+func stepRunner(name string, build func() (*gpuGPStep, error)) func(b *testing.B) {
+	return func(b *testing.B) {
+		if liveStep.name != name {
+			liveStep.name, liveStep.step = "", nil
+			st, err := build()
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
 			}
-			st := liveStep.step
-			for b.Loop() {
-				if err := st.prog.Run(); err != nil {
-					b.Fatal(err)
-				}
-				if err := st.opt.Step(st.params, st.grads); err != nil {
-					b.Fatal(err)
-				}
-				for i, p := range st.params {
-					copy(p, st.init[i])
-				}
+			liveStep.name, liveStep.step = name, st
+			b.ResetTimer()
+		}
+		st := liveStep.step
+		for b.Loop() {
+			if err := st.prog.Run(); err != nil {
+				b.Fatal(err)
 			}
-		},
-	}, nil
+			if err := st.opt.Step(st.params, st.grads); err != nil {
+				b.Fatal(err)
+			}
+			for i, p := range st.params {
+				copy(p, st.init[i])
+			}
+		}
+	}
 }
 
 // buildGPStep compiles, for B independent GPs with an ARD RBF kernel on a

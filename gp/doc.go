@@ -27,4 +27,19 @@
 // place of the sample sites, by type-II maximum likelihood.
 //
 // The same model samples its hyperparameters with NUTS (probgraph/infer/mcmc.Run).
+//
+// # GPU
+//
+// The heavy steps run on the device a program is compiled for: the engine's
+// ops (distances, Cholesky, triangular solves) and this package's fused ops
+// (the kernel profile through engine.KernelProfileDevice, the inverse K⁻¹ of
+// the marginal likelihood's gradient through engine.CholInverseDevice) use a
+// device's capabilities when it has them and the CPU code otherwise. Built
+// with -tags gpu, package gp links package cuda, which registers GPU 0 as
+// engine's default device at start-up, so the same source, unchanged, trains
+// on the GPU. A binary built so needs the NVIDIA driver (libcuda.so.1) and a
+// GPU: without them it does not start (gorgonia.org/cu ends the process in
+// its init), so build the default flavor for machines without one. To keep
+// a program on the CPU in a gpu binary, compile it with
+// engine.WithDevice(engine.CPU()) (infer.WithDevice for SVI).
 package gp

@@ -4,7 +4,9 @@
 # on a CPU machine in bin/gpu (carry that folder to the GPU machine).
 #
 #   scripts/gpu-run.sh test    the gpu test binary of package cuda (the
-#                              conformance suites on the GPU, fp64 and fp32)
+#                              conformance suites on the GPU, fp64 and fp32),
+#                              then gp's GPU tests (a GP program with no
+#                              device option runs on the GPU and matches the CPU)
 #   scripts/gpu-run.sh bench   bench -suite gpu and scripts/reference/gpu_anchor.py
 #                              one after the other, then the table of ratios
 #
@@ -26,7 +28,12 @@ test)
 	grep -E '^(--- |FAIL|ok|PASS)|_test.go:[0-9]+: .*(error|Error|want|>)' "$out/cuda-test.log" | head -60
 	grep -E 'worst relative error' "$out/cuda-test.log" | tail -20
 	echo "cuda.test exit status $rc (full log: $out/cuda-test.log)"
-	exit $rc
+	(cd gp && "../$bin/gp.test" -test.v -test.run 'GPU' -test.timeout 5m) >"$out/gp-test.log" 2>&1
+	rc2=$?
+	grep -E '^(--- |FAIL|ok|PASS)|_test.go:[0-9]+: ' "$out/gp-test.log" | head -40
+	echo "gp.test exit status $rc2 (full log: $out/gp-test.log)"
+	[ $rc -eq 0 ] && [ $rc2 -eq 0 ]
+	exit $?
 	;;
 bench)
 	PYTHONUNBUFFERED=1 python3 scripts/reference/gpu_anchor.py >"$out/anchor.jsonl" 2>"$out/anchor.log"

@@ -4,6 +4,7 @@
 // operands). With Δ = x1[i] − x2[j] and s = Σ_l (Δ_l / ls_l)² = r²:
 //
 //   sqdist                out = s
+//   kern_profile          out = K from a given s (the four kinds below)
 //   kind 0, RBF           K = σ² exp(−s/2)
 //   kind 1, Matérn ½      K = σ² exp(−r)
 //   kind 2, Matérn 3/2    K = σ² (1 + √3 r) exp(−√3 r)
@@ -87,6 +88,18 @@ __device__ void kern_matrix(const T *x1, const T *x2, const T *ls, const T *var,
 	}
 }
 
+// kern_profile: the same kernel values from distances s [batch, nm] that
+// were computed before (engine.KernelProfileDevice): out = var[b] k0(s).
+template <typename T>
+__device__ void kern_profile(const T *s, const T *var, T *out, i64 batch, i64 nm, i64 kind) {
+	const i64 total = batch * nm;
+	for (i64 e = blockIdx.x * (i64)blockDim.x + threadIdx.x; e < total; e += (i64)gridDim.x * blockDim.x) {
+		T k0, c;
+		kern_shape(kind, s[e], &k0, &c);
+		out[e] = var[e / nm] * k0;
+	}
+}
+
 // Sums v over the block and adds the sum to *dst from thread 0. Every thread
 // of the block must call it.
 __device__ void block_add(double v, double *dst) {
@@ -143,6 +156,10 @@ __device__ void kern_grad(const T *x1, const T *x2, const T *ls, const T *var, c
 	extern "C" __global__ void kern_matrix_##SUF(const T *x1, const T *x2, const T *ls, const T *var, \
 	                                              T *out, i64 batch, i64 n, i64 m, i64 d, i64 kind) { \
 		kern_matrix<T>(x1, x2, ls, var, out, batch, n, m, d, kind);                                  \
+	}                                                                                                \
+	extern "C" __global__ void kern_profile_##SUF(const T *s, const T *var, T *out, i64 batch, i64 nm,  \
+	                                               i64 kind) {                                        \
+		kern_profile<T>(s, var, out, batch, nm, kind);                                               \
 	}                                                                                                \
 	extern "C" __global__ void kern_grad_##SUF(const T *x1, const T *x2, const T *ls, const T *var,   \
 	                                            const T *g, double *gls, double *gvar, i64 n, i64 m,  \

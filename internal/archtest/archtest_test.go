@@ -274,6 +274,9 @@ func TestRulesCatchViolations(t *testing.T) {
 			{dir: "cuda", deps: []string{"engine", "gorgonia.org/cu"}},
 			{dir: "probgraph/dist", deps: []string{"engine", "probgraph"}},
 			{dir: "gp", deps: []string{"engine", "probgraph/dist", "internal/plotutil"}},
+			// In the gpu flavor gp links the backend (gp/gpu.go), so that
+			// GP programs get the GPU with no change to their code.
+			{dir: "gp", deps: []string{"cuda", "gorgonia.org/cu"}},
 			{dir: "examples/gpfit", deps: []string{"gp", "examples/gpfit/data"}},
 			{dir: "bench", deps: []string{"bench/suites", "cuda"}},
 		}, 0},

@@ -183,7 +183,8 @@ static void test_kernelmat(const char *name, double tol,
                            void (*sq)(const T *, const T *, const T *, T *, i64, i64, i64, i64),
                            void (*km)(const T *, const T *, const T *, const T *, T *, i64, i64, i64, i64, i64),
                            void (*kg)(const T *, const T *, const T *, const T *, const T *, double *, double *, i64,
-                                      i64, i64, i64)) {
+                                      i64, i64, i64),
+                           void (*kp)(const T *, const T *, T *, i64, i64, i64)) {
 	const int batch = 2, n = 7, m = 300, d = 3; // n·m > 256: two blocks per member
 	std::vector<T> x1(batch * n * d), x2(batch * m * d), ls(batch * d), var(batch), g(batch * n * m);
 	for (auto &v : x1) v = T(2 * uniform() - 1);
@@ -210,6 +211,7 @@ static void test_kernelmat(const char *name, double tol,
 				worst = std::max(worst, std::isnan(e) ? INFINITY : e);
 			}
 	CHECK(worst <= tol * 10, "%s sqdist: error %.3g", name, worst);
+	const std::vector<T> sv(out); // the distances, for kern_profile
 	for (int kind = 0; kind < 4; ++kind) {
 		std::fill(out.begin(), out.end(), T(NAN));
 		launch(km, {(unsigned)((batch * n * m + 255) / 256)}, {256}, (const T *)x1.data(), (const T *)x2.data(),
@@ -244,6 +246,16 @@ static void test_kernelmat(const char *name, double tol,
 		double wg = 0, sc = 0;
 		for (int i = 0; i < batch * d; ++i) wg = std::max(wg, std::fabs(gls[i] - wls[i])), sc = std::max(sc, std::fabs(wls[i]));
 		for (int i = 0; i < batch; ++i) wg = std::max(wg, std::fabs(gvar[i] - wvar[i])), sc = std::max(sc, std::fabs(wvar[i]));
+		// kern_profile from the distances gives kern_matrix's values.
+		std::vector<T> prof(batch * n * m, T(NAN));
+		launch(kp, {(unsigned)((batch * n * m + 255) / 256)}, {256}, sv.data(), (const T *)var.data(), prof.data(),
+		       (i64)batch, (i64)(n * m), (i64)kind);
+		double wp = 0;
+		for (int e = 0; e < batch * n * m; ++e) {
+			const double d = std::fabs((double)prof[e] - (double)out[e]);
+			wp = std::max(wp, std::isnan(d) ? INFINITY : d);
+		}
+		CHECK(wp <= tol, "%s kernel %d: profile from distances differs from the matrix by %.3g", name, kind, wp);
 		CHECK(wk <= tol, "%s kernel %d: matrix error %.3g", name, kind, wk);
 		CHECK(wg / sc <= tol, "%s kernel %d: gradient relative error %.3g", name, kind, wg / sc);
 		std::printf("%s kernel %d: matrix error %.2g, gradient relative error %.2g\n", name, kind, wk, wg / sc);
@@ -352,8 +364,8 @@ int main() {
 	test_cholesky<float>("chol f32", 1e-5, {1, 33, 64, 65, 97}, chol_small_f32, chol_init_f32, chol_diag_f32, chol_panel_f32, chol_update_f32);
 	test_trsm<double>("trsm f64", 1e-12, trsm_cols_f64);
 	test_trsm<float>("trsm f32", 1e-4, trsm_cols_f32);
-	test_kernelmat<double>("kernelmat f64", 1e-12, sqdist_f64, kern_matrix_f64, kern_grad_f64);
-	test_kernelmat<float>("kernelmat f32", 1e-5, sqdist_f32, kern_matrix_f32, kern_grad_f32);
+	test_kernelmat<double>("kernelmat f64", 1e-12, sqdist_f64, kern_matrix_f64, kern_grad_f64, kern_profile_f64);
+	test_kernelmat<float>("kernelmat f32", 1e-5, sqdist_f32, kern_matrix_f32, kern_grad_f32, kern_profile_f32);
 	test_gp();
 	if (failures) {
 		std::printf("kernels-emu: %d failures\n", failures);
