@@ -7,9 +7,12 @@
 // The backend exists only in the gpu build flavor (go build -tags gpu). Its
 // init creates a float64 device on GPU 0 and registers it with
 // engine.RegisterDevice, so programs compiled afterwards run their Cholesky,
-// TriSolve and SqDist ops on the GPU with no change to user code; the CPU
-// implementations stay the reference, and package engine/conformance holds
-// the suites both must pass. A gpu binary needs an NVIDIA driver: the cu
+// TriSolve and SqDist ops, and package gp's kernel profiles and gradient
+// inverses (engine.KernelProfileDevice, engine.CholInverseDevice), on the GPU
+// with no change to user code; the CPU implementations stay the reference,
+// and package engine/conformance holds the suites both must pass. Package gp
+// imports this package in the gpu flavor, so a GP program built with -tags
+// gpu gets the GPU without importing it. A gpu binary needs an NVIDIA driver: the cu
 // package exits the process at start-up when it finds none, which is why
 // the default flavor never links it. In the default flavor this package
 // holds only Enabled = false.

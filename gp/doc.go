@@ -38,8 +38,9 @@
 // with -tags gpu, package gp links package cuda, which registers GPU 0 as
 // engine's default device at start-up, so the same source, unchanged, trains
 // on the GPU. A binary built so needs the NVIDIA driver (libcuda.so.1) and a
-// GPU: without them it does not start (gorgonia.org/cu ends the process in
-// its init), so build the default flavor for machines without one. To keep
+// GPU: without them it does not start (gorgonia.org/cu's init prints "Error
+// in initialization … NoDevice" and exits with status 1 before main runs),
+// so build the default flavor for machines without one. To keep
 // a program on the CPU in a gpu binary, compile it with
 // engine.WithDevice(engine.CPU()) (infer.WithDevice for SVI).
 package gp
