@@ -178,3 +178,18 @@ func (l Bernoulli) Probs(g *engine.Graph, mean, variance *engine.Node) *engine.N
 	}
 	return g.Sigmoid(g.Div(mean, g.Sqrt(g.AddScalar(g.Scale(variance, math.Pi/8), 1))))
 }
+
+// Predict returns the predictive mean and variance of new observations from
+// the marginals of q(f) ([k, N]) and the noise variance (a scalar or [k]):
+// the mean of f and its variance plus σ², both [k, N].
+func (l Gaussian) Predict(g *engine.Graph, f *Latent, noise *engine.Node) (mean, variance *engine.Node) {
+	if f == nil || !g.Ok("gaussian predict", f.Mean, f.Var, noise) {
+		bad := g.Fail(fmt.Errorf("%w: gaussian predict", ErrData))
+		return bad, bad
+	}
+	if s := noise.Shape(); s.Size() != 1 && !s.Equal(engine.Shape{f.Functions()}) {
+		bad := g.Fail(fmt.Errorf("%w: gaussian predict: noise %v, want a scalar or [%d]", ErrData, s, f.Functions()))
+		return bad, bad
+	}
+	return f.Mean, g.Add(f.Var, g.Reshape(noise, noise.Shape().Size(), 1))
+}
