@@ -12,8 +12,12 @@
 // sin(2πx), −sin(2πx), −sin(2πx), sin(2πx) plus N(0, 0.03²) noise, k = 2;
 // Adam with learning rate 0.03. The kernel is an RBF scaled by an output
 // scale, with its own lengthscale and output scale per latent function.
+// -quick takes 400 steps with 16 particles, the full run 1000 steps with 64.
 // -large runs k = 3 functions and 12 tasks; -enumerate sums the assignments
-// out exactly instead of sampling them.
+// out exactly instead of sampling them. With sampled assignments, -large
+// needs the full run: with 16 particles and 400 steps the score-function
+// gradients of twelve tasks' logits are too noisy to settle them (the
+// enumerated path settles them in -quick).
 //
 // It reports the accuracy of each task's most probable cluster (assign_acc,
 // up to a relabelling of the clusters), the RMSE of each learned function
@@ -32,123 +36,44 @@ import (
 	"fmt"
 	"log"
 	"math"
-	"math/rand/v2"
 	"os"
 	"time"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/cli"
+	"github.com/ignis-ppl/ignis/internal/models"
 	"github.com/ignis-ppl/ignis/internal/plotutil"
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
 const name = "clusteredgp"
 
-// setting is one problem: the true functions, which function each task
-// follows, and the sizes of the fit.
+// setting is one problem and the sizes of its fit.
 type setting struct {
-	n, inducing int
-	noise       float64
-	funcs       []func(x float64) float64
-	cluster     []int // true cluster of each task
-	particles   int
-	steps       int
-	lr          float64
-	enumerate   bool
+	data      models.ClusteredData
+	k         int
+	inducing  int
+	particles int
+	steps     int
+	lr        float64
+	enumerate bool
 }
 
-func (s setting) k() int     { return len(s.funcs) }
-func (s setting) tasks() int { return len(s.cluster) }
-
-func sinWave(sign float64) func(float64) float64 {
-	return func(x float64) float64 { return sign * math.Sin(2*math.Pi*x) }
-}
+func (s setting) tasks() int { return s.data.Tasks() }
 
 // defaultSetting is the seed's: two functions, four tasks.
-func defaultSetting() setting {
-	return setting{
-		n: 100, inducing: 64, noise: 0.03,
-		funcs:   []func(float64) float64{sinWave(1), sinWave(-1)},
-		cluster: []int{0, 1, 1, 0},
-		lr:      0.03,
-	}
+func defaultSetting(seed uint64) setting {
+	return setting{data: models.SeedClustered(seed), k: 2, inducing: 64, lr: 0.03}
 }
 
 // largeSetting has three functions and twelve tasks, four per cluster.
-func largeSetting() setting {
-	s := defaultSetting()
-	s.funcs = append(s.funcs, func(x float64) float64 { return math.Cos(2 * math.Pi * x) })
-	s.cluster = []int{0, 1, 2, 2, 1, 0, 1, 0, 2, 0, 2, 1}
+func largeSetting(seed uint64) setting {
+	s := defaultSetting(seed)
+	funcs := append(s.data.Funcs, func(x float64) float64 { return math.Cos(2 * math.Pi * x) })
+	s.data = models.SimulateClustered(seed, 100, 0.03, funcs, []int{0, 1, 2, 2, 1, 0, 1, 0, 2, 0, 2, 1})
+	s.k = 3
 	return s
-}
-
-// data is the simulation: inputs [n] and targets [n, T] (points × tasks).
-type data struct{ x, y []float64 }
-
-func simulate(s setting, seed uint64) data {
-	r := rand.New(rand.NewPCG(seed, 0xc1a5))
-	t := s.tasks()
-	d := data{x: linspace(0, 1, s.n), y: make([]float64, s.n*t)}
-	for i, x := range d.x {
-		for j, c := range s.cluster {
-			d.y[i*t+j] = s.funcs[c](x) + s.noise*r.NormFloat64()
-		}
-	}
-	return d
-}
-
-func linspace(lo, hi float64, n int) []float64 {
-	out := make([]float64, n)
-	for i := range out {
-		out[i] = lo + (hi-lo)*float64(i)/float64(n-1)
-	}
-	return out
-}
-
-// parts holds the pieces shared by the model, the guide and prediction.
-type parts struct {
-	s   setting
-	lik gp.Clustered
-}
-
-func newParts(s setting, seed uint64) parts {
-	return parts{s: s, lik: gp.Clustered{
-		Name: "y", Tasks: s.tasks(), Functions: s.k(), Enumerate: s.enumerate, InitSeed: seed,
-	}}
-}
-
-// vgp is the batch of k variational GPs with the given hyperparameters
-// (nil in the guide, which reads only the sizes).
-func (p parts) vgp(g *engine.Graph, ls, scale *engine.Node) gp.VariationalGP {
-	var kern gp.Kernel
-	if ls != nil {
-		kern = gp.Scale{Base: gp.RBF{Lengthscale: ls}, Outputscale: scale}
-	}
-	return gp.VariationalGP{
-		Name:      "u",
-		Kernel:    kern,
-		Points:    g.Constant(linspace(0, 1, p.s.inducing), p.s.inducing, 1),
-		Functions: p.s.k(),
-	}
-}
-
-func (p parts) model(d data) probgraph.Model {
-	s := p.s
-	return func(m *probgraph.Ctx) {
-		g := m.Graph()
-		ls := m.Param("lengthscale", probgraph.Full(0.3, s.k(), 1), probgraph.Constrained(dist.Positive()))
-		scale := m.Param("outputscale", probgraph.Full(1, s.k()), probgraph.Constrained(dist.Positive()))
-		f := p.vgp(g, ls, scale).Model(m, g.Constant(d.x, s.n, 1))
-		p.lik.Model(m, m.Plate("data", s.n), f, g.Constant(d.y, s.n, s.tasks()))
-	}
-}
-
-func (p parts) guide(m *probgraph.Ctx) {
-	p.vgp(m.Graph(), nil, nil).Guide(m)
-	p.lik.Guide(m)
 }
 
 // fitted is what prediction needs from the trained parameters.
@@ -157,25 +82,25 @@ type fitted struct {
 	probs  [][]float64 // [T][k]
 }
 
-func fit(p parts, d data, seed uint64, progress func(int, float64)) (fitted, []float64, error) {
-	opt, err := engine.NewAdam(engine.AdamOptions{LR: p.s.lr})
+func fit(s setting, p models.ClusteredGP, seed uint64, progress func(int, float64)) (fitted, []float64, error) {
+	opt, err := engine.NewAdam(engine.AdamOptions{LR: s.lr})
 	if err != nil {
 		return fitted{}, nil, err
 	}
-	var elbo infer.ELBO = infer.TraceELBO{NumParticles: p.s.particles}
-	if p.s.enumerate {
+	var elbo infer.ELBO = infer.TraceELBO{NumParticles: s.particles}
+	if s.enumerate {
 		elbo = infer.TraceMeanFieldELBO{}
 	}
-	svi, err := infer.NewSVI(p.model(d), p.guide, opt, elbo, infer.WithSeed(seed))
+	svi, err := infer.NewSVI(p.Model, p.Guide, opt, elbo, infer.WithSeed(seed))
 	if err != nil {
 		return fitted{}, nil, err
 	}
-	losses, err := svi.Run(context.Background(), p.s.steps, progress)
+	losses, err := svi.Run(context.Background(), s.steps, progress)
 	if err != nil {
 		return fitted{}, nil, err
 	}
 	params := svi.Params()
-	probs, err := p.lik.Probs(params[p.lik.LogitsName()].Data)
+	probs, err := p.Lik.Probs(params[p.Lik.LogitsName()].Data)
 	if err != nil {
 		return fitted{}, nil, err
 	}
@@ -183,13 +108,13 @@ func fit(p parts, d data, seed uint64, progress func(int, float64)) (fitted, []f
 }
 
 // predict returns q(f) at xs: means and variances [k, len(xs)].
-func predict(p parts, fit fitted, xs []float64) (mean, vr []float64, err error) {
+func predict(p models.ClusteredGP, fit fitted, xs []float64) (mean, vr []float64, err error) {
 	g := engine.NewGraph()
 	c := func(name string) *engine.Node {
 		t := fit.params[name]
 		return g.Constant(t.Data, t.Shape...)
 	}
-	v := p.vgp(g, c("lengthscale"), c("outputscale"))
+	v := p.VGP(g, c("lengthscale"), c("outputscale"))
 	q := v.Predict(g, g.Constant(xs, len(xs), 1), c("u_loc"), c("u_scale_tril"))
 	prog, err := g.Compile([]*engine.Node{q.Mean, q.Var})
 	if err != nil {
@@ -226,10 +151,10 @@ type evaluation struct {
 	assignProb []float64 // per task: probability of its true cluster
 }
 
-func evaluate(p parts, d data, fit fitted) (evaluation, error) {
-	s := p.s
-	k, t := s.k(), s.tasks()
-	grid := linspace(0, 1, 200)
+func evaluate(s setting, p models.ClusteredGP, fit fitted) (evaluation, error) {
+	d := s.data
+	k, t := s.k, s.tasks()
+	grid := models.Linspace(0, 1, 200)
 	fm, _, err := predict(p, fit, grid)
 	if err != nil {
 		return evaluation{}, err
@@ -242,7 +167,7 @@ func evaluate(p parts, d data, fit fitted) (evaluation, error) {
 		e := evaluation{perm: perm, funcRMSE: make([]float64, k)}
 		correct := 0
 		for task, probs := range fit.probs {
-			if perm[argmax(probs)] == s.cluster[task] {
+			if perm[argmax(probs)] == d.Cluster[task] {
 				correct++
 			}
 		}
@@ -251,7 +176,7 @@ func evaluate(p parts, d data, fit fitted) (evaluation, error) {
 		for j := range k {
 			ss := 0.0
 			for i, x := range grid {
-				diff := fm[j*len(grid)+i] - s.funcs[perm[j]](x)
+				diff := fm[j*len(grid)+i] - d.Funcs[perm[j]](x)
 				ss += diff * diff
 			}
 			e.funcRMSE[perm[j]] = math.Sqrt(ss / float64(len(grid)))
@@ -267,21 +192,21 @@ func evaluate(p parts, d data, fit fitted) (evaluation, error) {
 	}
 	// Predictive mean of each task (a mixture over clusters) at the data
 	// points against its noise-free curve.
-	mean, _, err := predict(p, fit, d.x)
+	mean, _, err := predict(p, fit, d.X)
 	if err != nil {
 		return evaluation{}, err
 	}
 	for task, probs := range fit.probs {
 		mae := 0.0
-		for i, x := range d.x {
+		for i, x := range d.X {
 			mu := 0.0
 			for j := range k {
-				mu += probs[j] * mean[j*len(d.x)+i]
+				mu += probs[j] * mean[j*len(d.X)+i]
 			}
-			mae += math.Abs(mu - s.funcs[s.cluster[task]](x))
+			mae += math.Abs(mu - d.Funcs[d.Cluster[task]](x))
 		}
-		best.taskMAE = append(best.taskMAE, mae/float64(len(d.x)))
-		best.assignProb = append(best.assignProb, probs[inv[s.cluster[task]]])
+		best.taskMAE = append(best.taskMAE, mae/float64(len(d.X)))
+		best.assignProb = append(best.assignProb, probs[inv[d.Cluster[task]]])
 	}
 	return best, nil
 }
@@ -300,30 +225,29 @@ func main() {
 	large := flag.Bool("large", false, "three functions and twelve tasks instead of the seed's two and four")
 	enumerate := flag.Bool("enumerate", false, "sum the cluster assignments out exactly instead of sampling them")
 	flags := cli.Parse(name)
-	s := defaultSetting()
+	s := defaultSetting(flags.Seed)
 	if *large {
-		s = largeSetting()
+		s = largeSetting(flags.Seed)
 	}
 	s.enumerate = *enumerate
 	s.particles, s.steps = 64, 1000
 	if flags.Quick {
 		s.particles, s.steps = 16, 400
 	}
-	d := simulate(s, flags.Seed)
-	p := newParts(s, flags.Seed)
+	p := models.NewClusteredGP(s.data, s.k, s.inducing, s.enumerate, flags.Seed)
 
 	mode := fmt.Sprintf("%d vectorized particles", s.particles)
 	if s.enumerate {
 		mode = "enumerated assignments"
 	}
-	fmt.Fprintf(os.Stderr, "fitting %d latent GPs to %d tasks (%d steps, %s):\n", s.k(), s.tasks(), s.steps, mode)
+	fmt.Fprintf(os.Stderr, "fitting %d latent GPs to %d tasks (%d steps, %s):\n", s.k, s.tasks(), s.steps, mode)
 	start := time.Now()
-	fit, losses, err := fit(p, d, flags.Seed, cli.Progress(os.Stderr, s.steps))
+	fit, losses, err := fit(s, p, flags.Seed, cli.Progress(os.Stderr, s.steps))
 	if err != nil {
 		log.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	ev, err := evaluate(p, d, fit)
+	ev, err := evaluate(s, p, fit)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -335,7 +259,7 @@ func main() {
 		"fit_s":        elapsed.Seconds(),
 		"ms_per_step":  elapsed.Seconds() / float64(s.steps) * 1e3,
 		"final_loss":   mean(losses[max(0, len(losses)-20):]),
-		"noise_sd":     math.Sqrt(fit.params[p.lik.NoiseName()].Data[0]),
+		"noise_sd":     math.Sqrt(fit.params[p.Lik.NoiseName()].Data[0]),
 		"func_rmse":    0,
 		"task_mae_max": 0,
 		"min_prob":     1,
@@ -349,14 +273,14 @@ func main() {
 	}
 	for task := range s.tasks() {
 		fmt.Printf("task %2d: true cluster %d, q(cluster) = %s, mean abs error %.3f\n",
-			task, s.cluster[task], fmtProbs(fit.probs[task], ev.perm), ev.taskMAE[task])
+			task, s.data.Cluster[task], fmtProbs(fit.probs[task], ev.perm), ev.taskMAE[task])
 		metrics[fmt.Sprintf("prob_task%d", task)] = ev.assignProb[task]
 		metrics["min_prob"] = math.Min(metrics["min_prob"], ev.assignProb[task])
 		metrics["task_mae_max"] = math.Max(metrics["task_mae_max"], ev.taskMAE[task])
 	}
 	fmt.Printf("assignment accuracy %.2f, function RMSE %v, noise sd %.4f (true %.2f)\n",
-		ev.assignAcc, ev.funcRMSE, metrics["noise_sd"], s.noise)
-	if err := plots(flags, p, d, fit, ev, losses); err != nil {
+		ev.assignAcc, ev.funcRMSE, metrics["noise_sd"], s.data.Noise)
+	if err := plots(flags, s, p, fit, ev, losses); err != nil {
 		log.Fatal(err)
 	}
 	cli.Result(name, metrics)
@@ -382,18 +306,18 @@ func mean(v []float64) float64 {
 // plots draws the loss curve, the learned functions with 95% bands against
 // the true ones, each task's data coloured by its most probable cluster, and
 // the assignment probabilities.
-func plots(flags cli.Flags, p parts, d data, fit fitted, ev evaluation, losses []float64) error {
-	s := p.s
+func plots(flags cli.Flags, s setting, p models.ClusteredGP, fit fitted, ev evaluation, losses []float64) error {
+	d := s.data
 	if err := plotutil.LossCurve(flags.File("loss.png"), "clusteredgp: −ELBO", losses); err != nil {
 		return err
 	}
-	grid := linspace(0, 1, 200)
+	grid := models.Linspace(0, 1, 200)
 	fm, fv, err := predict(p, fit, grid)
 	if err != nil {
 		return err
 	}
 	var fn []plotutil.Series
-	for j := range s.k() {
+	for j := range s.k {
 		c := ev.perm[j]
 		mu := fm[j*len(grid) : (j+1)*len(grid)]
 		lo, hi := make([]float64, len(grid)), make([]float64, len(grid))
@@ -403,7 +327,7 @@ func plots(flags cli.Flags, p parts, d data, fit fitted, ev evaluation, losses [
 		}
 		fn = append(fn, plotutil.Series{Name: fmt.Sprintf("learned f%d (cluster %d)", j, c), X: grid, Y: mu, Band: [2][]float64{lo, hi}})
 	}
-	for c, f := range s.funcs {
+	for c, f := range d.Funcs {
 		y := make([]float64, len(grid))
 		for i, x := range grid {
 			y[i] = f(x)
@@ -414,15 +338,15 @@ func plots(flags cli.Flags, p parts, d data, fit fitted, ev evaluation, losses [
 		return err
 	}
 	t := s.tasks()
-	pts := make([]plotutil.Series, s.k())
+	pts := make([]plotutil.Series, s.k)
 	for j := range pts {
 		pts[j].Name = fmt.Sprintf("tasks in cluster %d", ev.perm[j])
 	}
 	for task, probs := range fit.probs {
 		j := argmax(probs)
-		for i, x := range d.x {
+		for i, x := range d.X {
 			pts[j].X = append(pts[j].X, x)
-			pts[j].Y = append(pts[j].Y, d.y[i*t+task])
+			pts[j].Y = append(pts[j].Y, d.Y[i*t+task])
 		}
 	}
 	var nonEmpty []plotutil.Series
