@@ -403,3 +403,55 @@ func TestVariationalGPBadInput(t *testing.T) {
 		t.Error("Probs accepted 3 logits for 2 tasks × 2 functions")
 	}
 }
+
+// TestBatchedVariationalGPMatchesSeparateOnes checks the batch shape: two
+// latent functions with their own lengthscales, variances and inducing
+// points ([2, M, D]) give, function by function, the marginals of q(f) that
+// each gives alone (k = 1), to float64 round-off.
+func TestBatchedVariationalGPMatchesSeparateOnes(t *testing.T) {
+	const m, nx = 5, 7
+	z := []float64{0, 1, 2, 3, 4, 0.5, 1.5, 2.5, 3.5, 4.5}
+	ls, vr := []float64{0.8, 1.7}, []float64{1.3, 0.6}
+	loc := []float64{0.3, -0.2, 0.5, 0.1, -0.4, 1, 0.2, -0.3, 0.6, 0}
+	tril := make([]float64, 2*m*m)
+	for b := range 2 {
+		for i := range m {
+			for j := 0; j <= i; j++ {
+				tril[(b*m+i)*m+j] = 0.1 * float64(b+i-j+1)
+			}
+			tril[(b*m+i)*m+i] = 0.5 + 0.1*float64(i+b)
+		}
+	}
+	x := []float64{-0.5, 0.2, 1.1, 2.2, 2.9, 3.8, 5}
+	g := engine.NewGraph()
+	X := g.Constant(x, nx, 1)
+	both := VariationalGP{
+		Name: "u", Kernel: RBF{Lengthscale: g.Constant(ls, 2, 1), Variance: g.Constant(vr, 2)},
+		Points: g.Constant(z, 2, m, 1), Functions: 2,
+	}.Predict(g, X, g.Constant(loc, 2, m), g.Constant(tril, 2, m, m))
+	outs := []*engine.Node{both.Mean, both.Var}
+	for b := range 2 {
+		one := VariationalGP{
+			Name: "u", Kernel: RBF{Lengthscale: g.Constant(ls[b:b+1], 1), Variance: g.Scalar(vr[b])},
+			Points: g.Constant(z[b*m:(b+1)*m], m, 1), Functions: 1,
+		}.Predict(g, X, g.Constant(loc[b*m:(b+1)*m], 1, m), g.Constant(tril[b*m*m:(b+1)*m*m], 1, m, m))
+		outs = append(outs, one.Mean, one.Var)
+	}
+	prog, err := g.Compile(outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prog.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for b := range 2 {
+		for i := range nx {
+			for o := range 2 { // mean, variance
+				got, want := prog.Value(outs[o])[b*nx+i], prog.Value(outs[2+2*b+o])[i]
+				if math.Abs(got-want) > 1e-12*math.Max(1, math.Abs(want)) {
+					t.Errorf("function %d, point %d, output %d: batched %.15g, alone %.15g", b, i, o, got, want)
+				}
+			}
+		}
+	}
+}

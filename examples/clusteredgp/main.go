@@ -17,7 +17,8 @@
 // out exactly instead of sampling them. With sampled assignments, -large
 // needs the full run: with 16 particles and 400 steps the score-function
 // gradients of twelve tasks' logits are too noisy to settle them (the
-// enumerated path settles them in -quick).
+// enumerated path settles them in -quick). -batch B trains on B random
+// points per step (the data plate subsampled, its terms scaled by N/B).
 //
 // It reports the accuracy of each task's most probable cluster (assign_acc,
 // up to a relabelling of the clusters), the RMSE of each learned function
@@ -27,7 +28,7 @@
 // probabilities; and plots the learned functions with 95% bands, the tasks'
 // data coloured by inferred cluster, and the assignment probabilities.
 //
-//	go run ./examples/clusteredgp [-quick] [-large] [-enumerate] [-seed N] [-out DIR]
+//	go run ./examples/clusteredgp [-quick] [-large] [-enumerate] [-batch B] [-seed N] [-out DIR]
 package main
 
 import (
@@ -224,6 +225,7 @@ func argmax(v []float64) int {
 func main() {
 	large := flag.Bool("large", false, "three functions and twelve tasks instead of the seed's two and four")
 	enumerate := flag.Bool("enumerate", false, "sum the cluster assignments out exactly instead of sampling them")
+	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
 	flags := cli.Parse(name)
 	s := defaultSetting(flags.Seed)
 	if *large {
@@ -235,10 +237,14 @@ func main() {
 		s.particles, s.steps = 16, 400
 	}
 	p := models.NewClusteredGP(s.data, s.k, s.inducing, s.enumerate, flags.Seed)
+	p.Batch = *batch
 
 	mode := fmt.Sprintf("%d vectorized particles", s.particles)
 	if s.enumerate {
 		mode = "enumerated assignments"
+	}
+	if p.Batch > 0 {
+		mode += fmt.Sprintf(", mini-batches of %d points", p.Batch)
 	}
 	fmt.Fprintf(os.Stderr, "fitting %d latent GPs to %d tasks (%d steps, %s):\n", s.k, s.tasks(), s.steps, mode)
 	start := time.Now()
@@ -266,6 +272,9 @@ func main() {
 	}
 	if s.enumerate {
 		metrics["particles"] = 0
+	}
+	if p.Batch > 0 {
+		metrics["batch"] = float64(p.Batch)
 	}
 	for c, r := range ev.funcRMSE {
 		metrics[fmt.Sprintf("func_rmse_%d", c)] = r

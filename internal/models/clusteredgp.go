@@ -63,7 +63,9 @@ type ClusteredGP struct {
 	Data     ClusteredData
 	K        int // latent functions
 	Inducing int
-	Lik      gp.Clustered
+	// Batch, when positive, subsamples that many points per step.
+	Batch int
+	Lik   gp.Clustered
 }
 
 // NewClusteredGP sets up the model for data with k functions and m
@@ -90,14 +92,20 @@ func (c ClusteredGP) VGP(g *engine.Graph, lengthscale, outputscale *engine.Node)
 }
 
 // Model is the model: hyperparameters (lengthscale [k, 1] from 0.3,
-// outputscale [k] from 1), q(f) at the data, the clustered likelihood.
+// outputscale [k] from 1), q(f) at the data (or the step's subsample of
+// it), the clustered likelihood.
 func (c ClusteredGP) Model(m *probgraph.Ctx) {
 	g := m.Graph()
 	n, t := len(c.Data.X), c.Data.Tasks()
 	ls := m.Param("lengthscale", probgraph.Full(0.3, c.K, 1), probgraph.Constrained(dist.Positive()))
 	scale := m.Param("outputscale", probgraph.Full(1, c.K), probgraph.Constrained(dist.Positive()))
-	f := c.VGP(g, ls, scale).Model(m, g.Constant(c.Data.X, n, 1))
-	c.Lik.Model(m, m.Plate("data", n), f, g.Constant(c.Data.Y, n, t))
+	var opts []probgraph.PlateOption
+	if c.Batch > 0 {
+		opts = append(opts, probgraph.Subsample(c.Batch))
+	}
+	data := m.Plate("data", n, opts...)
+	f := c.VGP(g, ls, scale).Model(m, data.Subsample(g.Constant(c.Data.X, n, 1)))
+	c.Lik.Model(m, data, f, data.Subsample(g.Constant(c.Data.Y, n, t)))
 }
 
 // Guide is the guide: q(v) and the likelihood's q(z).
