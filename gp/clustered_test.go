@@ -214,7 +214,7 @@ func TestClusteredLearnedPriorGradient(t *testing.T) {
 }
 
 // TestClusteredFitRecoversClusters fits the small problem end to end by SVI
-// (Adam 0.03, 300 steps) on both assignment paths, sampled with 16
+// (Adam 0.03, 600 steps) on both assignment paths, sampled with 16
 // particles and enumerated, and checks the seed's criterion: tasks 0 and 3
 // share their most probable cluster, tasks 1 and 2 share the other, each
 // with probability above 0.9.
@@ -234,7 +234,7 @@ func TestClusteredFitRecoversClusters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svi.Run(context.Background(), 300, nil); err != nil {
+		if _, err := svi.Run(context.Background(), 600, nil); err != nil {
 			t.Fatal(err)
 		}
 		probs, err := p.lik(enumerate).Probs(svi.Param("y_logits"))
