@@ -256,3 +256,38 @@ func TestClusteredFitRecoversClusters(t *testing.T) {
 		}
 	}
 }
+
+// TestClusteredPredictIsTheMixture checks Clustered.Predict against the
+// mixture moments written out by hand for two functions, three points and
+// two tasks.
+func TestClusteredPredictIsTheMixture(t *testing.T) {
+	mu := []float64{1, 2, 3, -1, 0, 1}            // [k=2, N=3]
+	vr := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6} // [2, 3]
+	probs := []float64{0.25, 0.75, 1, 0}          // [T=2, k=2]
+	const noise = 0.05
+	g := engine.NewGraph()
+	f := &Latent{Mean: g.Constant(mu, 2, 3), Var: g.Constant(vr, 2, 3), g: g}
+	mean, variance := Clustered{}.Predict(g, f, g.Constant(probs, 2, 2), g.Scalar(noise))
+	prog, err := g.Compile([]*engine.Node{mean, variance})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prog.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for n := range 3 {
+		for task := range 2 {
+			m, s := 0.0, 0.0
+			for k := range 2 {
+				p := probs[task*2+k]
+				m += p * mu[k*3+n]
+				s += p * (vr[k*3+n] + mu[k*3+n]*mu[k*3+n])
+			}
+			v := s - m*m + noise
+			gm, gv := prog.Value(mean)[n*2+task], prog.Value(variance)[n*2+task]
+			if math.Abs(gm-m) > 1e-15 || math.Abs(gv-v) > 1e-14 {
+				t.Errorf("point %d, task %d: mean %v variance %v, want %v and %v", n, task, gm, gv, m, v)
+			}
+		}
+	}
+}
