@@ -140,6 +140,10 @@ func (l Bernoulli) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 	if !ok {
 		return
 	}
+	if data != nil && data.Dim != -1 {
+		g.Fail(fmt.Errorf("%w: bernoulli likelihood: data plate at dim %d, want -1", ErrData, data.Dim))
+		return
+	}
 	fs := f.Sample(data)
 	logits := fs
 	switch l.Link {
@@ -155,10 +159,6 @@ func (l Bernoulli) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 	obs := g.MT(yy) // [N, k]
 	if data == nil {
 		m.Observe(l.Name, d, obs)
-		return
-	}
-	if data.Dim != -1 {
-		g.Fail(fmt.Errorf("%w: bernoulli likelihood: data plate at dim %d, want -1", ErrData, data.Dim))
 		return
 	}
 	data.Observe(l.Name, d, obs)

@@ -22,6 +22,7 @@ const (
 	MeanField
 )
 
+// String names the family.
 func (f Family) String() string {
 	switch f {
 	case Cholesky:
