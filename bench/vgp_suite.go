@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/models"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
@@ -13,20 +14,16 @@ func init() {
 }
 
 // vgpStep times svi.Step on the seed's clustered multitask GP
-// (internal/models.ClusteredGP), with the assignments sampled by the given
-// number of vectorized particles, or enumerated (particles 0).
-func vgpStep(particles int) func(b *testing.B) {
+// (internal/models.ClusteredGP), with the assignments handled as a says and
+// the given number of vectorized particles.
+func vgpStep(a gp.Assignments, particles int) func(b *testing.B) {
 	return func(b *testing.B) {
-		p := models.NewClusteredGP(models.SeedClustered(1), 2, 64, particles == 0, 1)
+		p := models.NewClusteredGP(models.SeedClustered(1), 2, 64, a, 1)
 		opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.03})
 		if err != nil {
 			b.Fatal(err)
 		}
-		var elbo infer.ELBO = infer.TraceELBO{NumParticles: particles}
-		if particles == 0 {
-			elbo = infer.TraceMeanFieldELBO{}
-		}
-		svi, err := infer.NewSVI(p.Model, p.Guide, opt, elbo, infer.WithSeed(1))
+		svi, err := infer.NewSVI(p.Model, p.Guide, opt, p.ELBO(particles), infer.WithSeed(1))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -49,8 +46,9 @@ func vgpStep(particles int) func(b *testing.B) {
 
 func vgpCases() ([]Case, error) {
 	return []Case{
-		{Name: "sampled,particles=16", Run: vgpStep(16)},
-		{Name: "sampled,particles=64", Run: vgpStep(64)},
-		{Name: "enumerated", Run: vgpStep(0)},
+		{Name: "sampled,particles=16", Run: vgpStep(gp.Sampled, 16)},
+		{Name: "sampled,particles=64", Run: vgpStep(gp.Sampled, 64)},
+		{Name: "enumerated,particles=16", Run: vgpStep(gp.Enumerated, 16)},
+		{Name: "summed", Run: vgpStep(gp.Summed, 0)},
 	}, nil
 }

@@ -10,6 +10,31 @@ import (
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
+// Assignments says how a Clustered likelihood handles the cluster
+// assignments in the ELBO.
+type Assignments uint8
+
+// Ways to handle the assignments.
+const (
+	// Sampled draws them from q(z) in the guide and observes y through a
+	// draw of f from q(f); the logits get score-function gradients, and
+	// vectorized particles (infer.TraceELBO{NumParticles: 64}) tame their
+	// variance.
+	Sampled Assignments = iota
+	// Summed takes the expectation over q(z), and over q(f), in closed form
+	// inside the likelihood's own terms (a factor in the data plate and one
+	// in the tasks plate); the guide declares the logits and samples
+	// nothing, and with infer.TraceMeanFieldELBO the whole objective is
+	// deterministic.
+	Summed
+	// Enumerated marks the guide's assignment site for parallel
+	// enumeration; infer.TraceGuideEnumELBO sums it out exactly, weighting
+	// every term by q(z). The observations sit in the data plate (at dim −2)
+	// and the tasks plate (at dim −1), since each depends on one task's
+	// assignment; y is observed through a draw of f, as with Sampled.
+	Enumerated
+)
+
 // Clustered is the likelihood of the clustered multitask GP: T tasks observed
 // at the same N points, each task following one of the k latent functions
 // of a VariationalGP. The cluster of task t is a latent one-hot variable
@@ -18,26 +43,19 @@ import (
 //
 //	y[n, t] ~ N(Σ_k f_k(x_n) z_{t,k}, σ²)
 //
-// with the tasks as an event dimension of the observation site Name (in the
-// data plate). The guide's q(z_t) = OneHotCategorical(Name+"_logits").
-//
-// By default z is sampled: in the guide from q(z), in the model's
-// observation through a draw of f from q(f); its logits get score-function
-// gradients, and vectorized particles (infer.TraceELBO{NumParticles: 64})
-// tame their variance. With Enumerate set, the expectation over q(z) is
-// instead summed exactly, Σ_k q(z_t = k)(…), inside the model's terms (the
-// guide declares the logits but samples nothing); the expected
-// log-likelihood under q(f) is then also taken in closed form, so this
-// path has no Monte Carlo noise from the likelihood at all. Both paths
-// estimate the same ELBO.
+// observed at site Name in the data plate. The guide's
+// q(z_t) = OneHotCategorical(Name+"_logits"). Assignments chooses how the
+// ELBO handles z; all three estimate the same ELBO. The data plate must sit
+// at DataDim().
 type Clustered struct {
 	// Name names the observation site; the other sites and parameters
 	// are named after it.
 	Name string
 	// Tasks is T and Functions is k.
 	Tasks, Functions int
-	// Enumerate sums the assignments out instead of sampling them.
-	Enumerate bool
+	// Assignments chooses sampling (the default), a closed-form sum, or
+	// enumeration in the guide.
+	Assignments Assignments
 	// LearnPrior makes the prior logits a parameter, Name+"_prior_logits"
 	// (initially zero); otherwise they are fixed at zero (a uniform prior).
 	LearnPrior bool
@@ -50,10 +68,19 @@ type Clustered struct {
 	InitSeed uint64
 }
 
+// DataDim is the dimension the data plate must take: −2 for Enumerated
+// (the tasks plate is the observations' dimension −1), −1 otherwise.
+func (c Clustered) DataDim() int {
+	if c.Assignments == Enumerated {
+		return -2
+	}
+	return -1
+}
+
 func (c Clustered) check(g *engine.Graph) bool {
-	if c.Name == "" || c.Tasks < 1 || c.Functions < 1 || c.NoiseInit < 0 {
-		g.Fail(fmt.Errorf("%w: clustered likelihood %q: %d tasks, %d functions, initial noise %v",
-			ErrOptions, c.Name, c.Tasks, c.Functions, c.NoiseInit))
+	if c.Name == "" || c.Tasks < 1 || c.Functions < 1 || c.NoiseInit < 0 || c.Assignments > Enumerated {
+		g.Fail(fmt.Errorf("%w: clustered likelihood %q: %d tasks, %d functions, initial noise %v, assignments %d",
+			ErrOptions, c.Name, c.Tasks, c.Functions, c.NoiseInit, c.Assignments))
 		return false
 	}
 	return true
@@ -86,21 +113,26 @@ func (c Clustered) priorLogits(m *probgraph.Ctx) *engine.Node {
 
 func (c Clustered) tasks(m *probgraph.Ctx) *probgraph.Plate { return m.Plate(c.Name+"_tasks", c.Tasks) }
 
-// Guide implements Likelihood: it declares the variational logits and, unless
-// enumerating, samples the assignments from them.
+// Guide implements Likelihood: it declares the variational logits and,
+// unless they are Summed, samples the assignments from them (marked for
+// enumeration when Enumerated).
 func (c Clustered) Guide(m *probgraph.Ctx) {
 	if !c.check(m.Graph()) {
 		return
 	}
 	logits := c.logits(m)
-	if c.Enumerate {
-		return
+	switch c.Assignments {
+	case Summed:
+	case Enumerated:
+		c.tasks(m).Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(logits), probgraph.EnumerateParallel())
+	default:
+		c.tasks(m).Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(logits))
 	}
-	c.tasks(m).Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(logits))
 }
 
 // Model implements Likelihood. y is [N, T] (points × tasks, the current
-// subsample of data when it subsamples); data must sit at dimension −1.
+// subsample of data when it subsamples); data must sit at DataDim() (and
+// must be given for Enumerated).
 func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *engine.Node) {
 	g := m.Graph()
 	if !c.check(g) || f == nil || !g.Ok("clustered likelihood", f.Mean, f.Var, y) {
@@ -112,15 +144,22 @@ func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 			ErrData, c.Name, k, y.Shape(), c.Functions, n, c.Tasks))
 		return
 	}
-	if data != nil && data.Dim != -1 {
-		g.Fail(fmt.Errorf("%w: clustered likelihood %q: data plate at dim %d, want -1", ErrData, c.Name, data.Dim))
+	if (data == nil && c.Assignments == Enumerated) || (data != nil && data.Dim != c.DataDim()) {
+		g.Fail(fmt.Errorf("%w: clustered likelihood %q: the data plate must be given at dim %d", ErrData, c.Name, c.DataDim()))
 		return
 	}
 	noise := noiseParam(m, nil, c.NoiseName(), c.NoiseInit)
 	prior := c.priorLogits(m)
 	tasks := c.tasks(m)
-	if c.Enumerate {
-		c.enumerated(m, data, tasks, f, y, noise, prior)
+	switch c.Assignments {
+	case Summed:
+		c.summed(m, data, tasks, f, y, noise, prior)
+		return
+	case Enumerated:
+		z := tasks.Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(prior)) // [.., 1, T, k]
+		fs := f.Sample(data)                                                       // [.., N, 1, k]
+		loc := g.Sum(g.Mul(fs, z), -1)                                             // [.., N, T]
+		data.Plate(c.Name+"_tasks", c.Tasks, probgraph.Dim(-1)).Observe(c.Name, dist.Normal(loc, g.Sqrt(noise)), y)
 		return
 	}
 	z := tasks.Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(prior)) // [.., T, k]
@@ -134,9 +173,9 @@ func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 	data.Observe(c.Name, d, y)
 }
 
-// enumerated adds E_q(z)[log p(y | f, z)] (exact under q(f) as well) to the
+// summed adds E_q(z)[log p(y | f, z)] (exact under q(f) as well) to the
 // data plate and E_q(z)[log p(z) − log q(z)] to the tasks plate.
-func (c Clustered) enumerated(m *probgraph.Ctx, data, tasks *probgraph.Plate, f *Latent, y, noise, prior *engine.Node) {
+func (c Clustered) summed(m *probgraph.Ctx, data, tasks *probgraph.Plate, f *Latent, y, noise, prior *engine.Node) {
 	g := m.Graph()
 	lq := g.LogSoftMax(c.logits(m), -1) // [T, k]
 	q := g.Exp(lq)

@@ -37,9 +37,23 @@ func newClusteredProblem(seed uint64) clusteredProblem {
 	return p
 }
 
-func (p clusteredProblem) lik(enumerate bool) Clustered {
-	return Clustered{Name: "y", Tasks: len(p.cluster), Functions: p.k, Enumerate: enumerate, InitSeed: 3}
+func (p clusteredProblem) lik(a Assignments) Clustered {
+	return Clustered{Name: "y", Tasks: len(p.cluster), Functions: p.k, Assignments: a, InitSeed: 3}
 }
+
+// elbo is the objective each way of handling the assignments is fitted
+// with.
+func assignmentsELBO(a Assignments, particles int) infer.ELBO {
+	switch a {
+	case Summed:
+		return infer.TraceMeanFieldELBO{}
+	case Enumerated:
+		return infer.TraceGuideEnumELBO{NumParticles: particles}
+	}
+	return infer.TraceELBO{NumParticles: particles}
+}
+
+var assignmentNames = map[Assignments]string{Sampled: "sampled", Summed: "summed", Enumerated: "enumerated"}
 
 func (p clusteredProblem) vgp(g *engine.Graph, ls, v *engine.Node) VariationalGP {
 	z := make([]float64, p.m)
@@ -53,8 +67,8 @@ func (p clusteredProblem) vgp(g *engine.Graph, ls, v *engine.Node) VariationalGP
 	return VariationalGP{Name: "u", Kernel: kern, Points: g.Constant(z, p.m, 1), Functions: p.k}
 }
 
-func (p clusteredProblem) modelGuide(enumerate bool) (model, guide probgraph.Model) {
-	return p.modelGuideWith(p.lik(enumerate))
+func (p clusteredProblem) modelGuide(a Assignments) (model, guide probgraph.Model) {
+	return p.modelGuideWith(p.lik(a))
 }
 
 func (p clusteredProblem) modelGuideWith(lik Clustered) (model, guide probgraph.Model) {
@@ -64,7 +78,7 @@ func (p clusteredProblem) modelGuideWith(lik Clustered) (model, guide probgraph.
 		ls := m.Param("lengthscale", probgraph.Full(0.3, p.k, 1), probgraph.Constrained(dist.Positive()))
 		v := m.Param("variance", probgraph.Full(1, p.k), probgraph.Constrained(dist.Positive()))
 		f := p.vgp(g, ls, v).Model(m, g.Constant(p.x, p.n, 1))
-		lik.Model(m, m.Plate("data", p.n), f, g.Constant(p.y, p.n, t))
+		lik.Model(m, m.Plate("data", p.n, probgraph.Dim(lik.DataDim())), f, g.Constant(p.y, p.n, t))
 	}
 	guide = func(m *probgraph.Ctx) {
 		p.vgp(m.Graph(), nil, nil).Guide(m)
@@ -102,59 +116,62 @@ func setClusteredParams(t *testing.T, o *objective, p clusteredProblem) {
 	o.setParam(t, "variance", []float64{0.9, 1.2})
 }
 
-// TestClusteredEnumeratedMatchesSampled checks that the two ways of handling
-// the cluster assignments estimate the same ELBO at fixed parameters: the
-// sampled path (TraceELBO, 64 vectorized particles drawing z from q(z), f
-// from q(f) and v from q(v)) averaged over 400 independent runs, against the
-// enumerated path (the sum over q(z) and the expectation over q(f) in
-// closed form, the KL of v analytic), which is exact. They must agree within
-// 4 Monte Carlo standard errors of the sampled mean.
-func TestClusteredEnumeratedMatchesSampled(t *testing.T) {
+// TestClusteredAssignmentPathsAgree checks that the three ways of handling
+// the cluster assignments estimate the same ELBO at fixed parameters. Summed
+// (the sums over q(z) and the expectations over q(f) in closed form, the KL
+// of v analytic) is exact and deterministic; Sampled (TraceELBO, 64
+// vectorized particles drawing z, f and v) and Enumerated (TraceGuideEnumELBO
+// summing z out in the guide, 64 particles drawing f and v), each averaged
+// over 400 independent runs, must agree with it within 4 Monte Carlo
+// standard errors.
+func TestClusteredAssignmentPathsAgree(t *testing.T) {
 	p := newClusteredProblem(1)
-	sm, sg := p.modelGuide(false)
-	em, eg := p.modelGuide(true)
-	sampled := compileObjective(t, infer.TraceELBO{NumParticles: 64}, sm, sg)
-	exact := compileObjective(t, infer.TraceMeanFieldELBO{}, em, eg)
-	setClusteredParams(t, sampled, p)
+	em, eg := p.modelGuide(Summed)
+	exact := compileObjective(t, assignmentsELBO(Summed, 0), em, eg)
 	setClusteredParams(t, exact, p)
-
 	if err := exact.prog.Run(); err != nil {
 		t.Fatal(err)
 	}
 	want := -exact.prog.Scalar(exact.loss)
-	const runs = 400
-	var sum, sumSq float64
-	for range runs {
-		if err := sampled.prog.Run(); err != nil {
-			t.Fatal(err)
-		}
-		v := -sampled.prog.Scalar(sampled.loss)
-		sum += v
-		sumSq += v * v
-	}
-	mean := sum / runs
-	se := math.Sqrt((sumSq/runs - mean*mean) / (runs - 1))
-	t.Logf("enumerated ELBO %.4f, sampled %.4f ± %.4f (standard error)", want, mean, se)
-	if !(se > 0) {
-		t.Fatalf("standard error %v: the sampled path drew nothing", se)
-	}
-	if d := math.Abs(mean - want); d > 4*se {
-		t.Errorf("enumerated %.4f and sampled %.4f differ by %.2f standard errors", want, mean, d/se)
-	}
-	// The enumerated path is deterministic: a second run repeats it exactly.
+	// The summed path is deterministic: a second run repeats it exactly.
 	if err := exact.prog.Run(); err != nil {
 		t.Fatal(err)
 	}
 	if v := -exact.prog.Scalar(exact.loss); v != want {
-		t.Errorf("enumerated ELBO changed between runs: %v then %v", want, v)
+		t.Errorf("summed ELBO changed between runs: %v then %v", want, v)
+	}
+	for _, a := range []Assignments{Sampled, Enumerated} {
+		sm, sg := p.modelGuide(a)
+		o := compileObjective(t, assignmentsELBO(a, 64), sm, sg)
+		setClusteredParams(t, o, p)
+		const runs = 400
+		var sum, sumSq float64
+		for range runs {
+			if err := o.prog.Run(); err != nil {
+				t.Fatal(err)
+			}
+			v := -o.prog.Scalar(o.loss)
+			sum += v
+			sumSq += v * v
+		}
+		mean := sum / runs
+		se := math.Sqrt((sumSq/runs - mean*mean) / (runs - 1))
+		t.Logf("summed ELBO %.4f, %s %.4f ± %.4f (standard error)", want, assignmentNames[a], mean, se)
+		if !(se > 0) {
+			t.Fatalf("%s: standard error %v: nothing was drawn", assignmentNames[a], se)
+		}
+		if d := math.Abs(mean - want); d > 4*se {
+			t.Errorf("summed %.4f and %s %.4f differ by %.2f standard errors", want, assignmentNames[a], mean, d/se)
+		}
 	}
 }
 
 // TestClusteredLearnedPriorGradient checks learnable prior logits α: the
 // ELBO's only term in α is Σₜ E_q[log softmax(αₜ)·zₜ], whose gradient is
-// q(zₜ) − softmax(αₜ). The enumerated path must give it exactly (to
-// round-off); the sampled path (64 particles) must give it on average over
-// 300 runs, within 4 standard errors in every element.
+// q(zₜ) − softmax(αₜ). The summed and enumerated paths take that
+// expectation exactly and must give it to round-off; the sampled path (64
+// particles) must give it on average over 300 runs, within 4 standard
+// errors in every element.
 func TestClusteredLearnedPriorGradient(t *testing.T) {
 	p := newClusteredProblem(1)
 	logits := []float64{0.5, -0.3, 0, 0.2, -1, 1, 0.8, 0.1}
@@ -164,15 +181,11 @@ func TestClusteredLearnedPriorGradient(t *testing.T) {
 		qa := 1 / (1 + math.Exp(b-a))
 		want[2*task], want[2*task+1] = -(qa - 0.5), -((1 - qa) - 0.5) // of the loss, at α = 0
 	}
-	for _, enumerate := range []bool{true, false} {
-		lik := p.lik(enumerate)
+	for _, a := range []Assignments{Summed, Enumerated, Sampled} {
+		lik := p.lik(a)
 		lik.LearnPrior = true
 		model, guide := p.modelGuideWith(lik)
-		var elbo infer.ELBO = infer.TraceELBO{NumParticles: 64}
-		if enumerate {
-			elbo = infer.TraceMeanFieldELBO{}
-		}
-		o := compileObjective(t, elbo, model, guide)
+		o := compileObjective(t, assignmentsELBO(a, 64), model, guide)
 		setClusteredParams(t, o, p)
 		idx := -1
 		for i, e := range o.ps.Entries() {
@@ -184,7 +197,7 @@ func TestClusteredLearnedPriorGradient(t *testing.T) {
 			t.Fatal("no parameter y_prior_logits")
 		}
 		runs := 300
-		if enumerate {
+		if a != Sampled {
 			runs = 1
 		}
 		sum, sumSq := make([]float64, len(want)), make([]float64, len(want))
@@ -199,9 +212,9 @@ func TestClusteredLearnedPriorGradient(t *testing.T) {
 		}
 		for i := range want {
 			mean := sum[i] / float64(runs)
-			if enumerate {
+			if a != Sampled {
 				if math.Abs(mean-want[i]) > 1e-12 {
-					t.Errorf("enumerated: gradient %d is %.15g, want %.15g", i, mean, want[i])
+					t.Errorf("%s: gradient %d is %.15g, want %.15g", assignmentNames[a], i, mean, want[i])
 				}
 				continue
 			}
@@ -214,45 +227,42 @@ func TestClusteredLearnedPriorGradient(t *testing.T) {
 }
 
 // TestClusteredFitRecoversClusters fits the small problem end to end by SVI
-// (Adam 0.03, 600 steps) on both assignment paths, sampled with 16
-// particles and enumerated, and checks the seed's criterion: tasks 0 and 3
-// share their most probable cluster, tasks 1 and 2 share the other, each
-// with probability above 0.9.
+// (Adam 0.03, 600 steps) on all three assignment paths (16 particles where
+// anything is drawn) and checks the seed's criterion: tasks 0 and 3 share
+// their most probable cluster, tasks 1 and 2 share the other, each with
+// probability above 0.9.
 func TestClusteredFitRecoversClusters(t *testing.T) {
 	p := newClusteredProblem(2)
-	for _, enumerate := range []bool{false, true} {
-		model, guide := p.modelGuide(enumerate)
-		var elbo infer.ELBO = infer.TraceELBO{NumParticles: 16}
-		if enumerate {
-			elbo = infer.TraceMeanFieldELBO{}
-		}
+	for _, a := range []Assignments{Sampled, Summed, Enumerated} {
+		name := assignmentNames[a]
+		model, guide := p.modelGuide(a)
 		opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.03})
 		if err != nil {
 			t.Fatal(err)
 		}
-		svi, err := infer.NewSVI(model, guide, opt, elbo, infer.WithSeed(4))
+		svi, err := infer.NewSVI(model, guide, opt, assignmentsELBO(a, 16), infer.WithSeed(4))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := svi.Run(context.Background(), 600, nil); err != nil {
 			t.Fatal(err)
 		}
-		probs, err := p.lik(enumerate).Probs(svi.Param("y_logits"))
+		probs, err := p.lik(a).Probs(svi.Param("y_logits"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("enumerate %v: q(z) %.3f", enumerate, probs)
+		t.Logf("%s: q(z) %.3f", name, probs)
 		best := make([]int, len(probs))
 		for task, q := range probs {
 			if q[1] > q[0] {
 				best[task] = 1
 			}
 			if math.Max(q[0], q[1]) <= 0.9 {
-				t.Errorf("enumerate %v: task %d has q(z) %.3f, not above 0.9", enumerate, task, q)
+				t.Errorf("%s: task %d has q(z) %.3f, not above 0.9", name, task, q)
 			}
 		}
 		if best[0] != best[3] || best[1] != best[2] || best[0] == best[1] {
-			t.Errorf("enumerate %v: most probable clusters %v, want tasks {0, 3} and {1, 2} apart", enumerate, best)
+			t.Errorf("%s: most probable clusters %v, want tasks {0, 3} and {1, 2} apart", name, best)
 		}
 	}
 }

@@ -6,18 +6,21 @@
 // (gp.Clustered): uniform prior logits in the model, learnable logits in the
 // guide. Everything is fitted together by SVI on the Trace ELBO with
 // vectorized particles, the discrete assignments through score-function
-// gradients.
+// gradients by default.
 //
 // The default setting: N = 100 points on [0, 1], T = 4 tasks with curves
 // sin(2πx), −sin(2πx), −sin(2πx), sin(2πx) plus N(0, 0.03²) noise, k = 2;
 // Adam with learning rate 0.03. The kernel is an RBF scaled by an output
 // scale, with its own lengthscale and output scale per latent function.
 // -quick takes 400 steps with 16 particles, the full run 1000 steps with 64.
-// -large runs k = 3 functions and 12 tasks; -enumerate sums the assignments
-// out exactly instead of sampling them. With sampled assignments, -large
-// needs the full run: with 16 particles and 400 steps the score-function
-// gradients of twelve tasks' logits are too noisy to settle them (the
-// enumerated path settles them in -quick). -batch B trains on B random
+// -large runs k = 3 functions and 12 tasks. -assign enumerated sums the
+// assignments out exactly in the guide (infer.TraceGuideEnumELBO: every
+// term weighted by q(z), exact gradients for the logits), -assign summed
+// in closed form inside the likelihood (with the expectation over q(f)
+// too: a deterministic objective). With sampled assignments, -large needs
+// the full run: with 16 particles and 400 steps the score-function
+// gradients of twelve tasks' logits are too noisy to settle them (both
+// other paths settle them in -quick). -batch B trains on B random
 // points per step (the data plate subsampled, its terms scaled by N/B).
 //
 // It reports the accuracy of each task's most probable cluster (assign_acc,
@@ -28,7 +31,7 @@
 // probabilities; and plots the learned functions with 95% bands, the tasks'
 // data coloured by inferred cluster, and the assignment probabilities.
 //
-//	go run ./examples/clusteredgp [-quick] [-large] [-enumerate] [-batch B] [-seed N] [-out DIR]
+//	go run ./examples/clusteredgp [-quick] [-large] [-assign sampled|enumerated|summed] [-batch B] [-seed N] [-out DIR]
 package main
 
 import (
@@ -41,6 +44,7 @@ import (
 	"time"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/cli"
 	"github.com/ignis-ppl/ignis/internal/models"
 	"github.com/ignis-ppl/ignis/internal/plotutil"
@@ -58,7 +62,7 @@ type setting struct {
 	particles int
 	steps     int
 	lr        float64
-	enumerate bool
+	assign    gp.Assignments
 }
 
 func (s setting) tasks() int { return s.data.Tasks() }
@@ -88,11 +92,7 @@ func fit(s setting, p models.ClusteredGP, seed uint64, progress func(int, float6
 	if err != nil {
 		return fitted{}, nil, err
 	}
-	var elbo infer.ELBO = infer.TraceELBO{NumParticles: s.particles}
-	if s.enumerate {
-		elbo = infer.TraceMeanFieldELBO{}
-	}
-	svi, err := infer.NewSVI(p.Model, p.Guide, opt, elbo, infer.WithSeed(seed))
+	svi, err := infer.NewSVI(p.Model, p.Guide, opt, p.ELBO(s.particles), infer.WithSeed(seed))
 	if err != nil {
 		return fitted{}, nil, err
 	}
@@ -224,24 +224,28 @@ func argmax(v []float64) int {
 
 func main() {
 	large := flag.Bool("large", false, "three functions and twelve tasks instead of the seed's two and four")
-	enumerate := flag.Bool("enumerate", false, "sum the cluster assignments out exactly instead of sampling them")
+	assign := flag.String("assign", "sampled", "how the cluster assignments enter the ELBO: sampled, enumerated (summed out in the guide) or summed (in closed form inside the likelihood)")
 	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
 	flags := cli.Parse(name)
 	s := defaultSetting(flags.Seed)
 	if *large {
 		s = largeSetting(flags.Seed)
 	}
-	s.enumerate = *enumerate
+	a, ok := map[string]gp.Assignments{"sampled": gp.Sampled, "enumerated": gp.Enumerated, "summed": gp.Summed}[*assign]
+	if !ok {
+		log.Fatalf("-assign %q: want sampled, enumerated or summed", *assign)
+	}
+	s.assign = a
 	s.particles, s.steps = 64, 1000
 	if flags.Quick {
 		s.particles, s.steps = 16, 400
 	}
-	p := models.NewClusteredGP(s.data, s.k, s.inducing, s.enumerate, flags.Seed)
+	p := models.NewClusteredGP(s.data, s.k, s.inducing, s.assign, flags.Seed)
 	p.Batch = *batch
 
-	mode := fmt.Sprintf("%d vectorized particles", s.particles)
-	if s.enumerate {
-		mode = "enumerated assignments"
+	mode := fmt.Sprintf("%s assignments, %d vectorized particles", *assign, s.particles)
+	if s.assign == gp.Summed {
+		mode = "assignments summed in closed form"
 	}
 	if p.Batch > 0 {
 		mode += fmt.Sprintf(", mini-batches of %d points", p.Batch)
@@ -270,9 +274,10 @@ func main() {
 		"task_mae_max": 0,
 		"min_prob":     1,
 	}
-	if s.enumerate {
+	if s.assign == gp.Summed {
 		metrics["particles"] = 0
 	}
+	metrics["assign_mode"] = float64(s.assign) // 0 sampled, 1 summed, 2 enumerated (gp.Assignments)
 	if p.Batch > 0 {
 		metrics["batch"] = float64(p.Batch)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
+	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
 // ClusteredData is a clustered multitask regression problem: T tasks
@@ -69,11 +70,25 @@ type ClusteredGP struct {
 }
 
 // NewClusteredGP sets up the model for data with k functions and m
-// inducing points; enumerate sums the assignments out.
-func NewClusteredGP(data ClusteredData, k, m int, enumerate bool, seed uint64) ClusteredGP {
+// inducing points, the assignments handled as a says.
+func NewClusteredGP(data ClusteredData, k, m int, a gp.Assignments, seed uint64) ClusteredGP {
 	return ClusteredGP{Data: data, K: k, Inducing: m, Lik: gp.Clustered{
-		Name: "y", Tasks: data.Tasks(), Functions: k, Enumerate: enumerate, InitSeed: seed,
+		Name: "y", Tasks: data.Tasks(), Functions: k, Assignments: a, InitSeed: seed,
 	}}
+}
+
+// ELBO returns the objective that fits the model with the given number of
+// vectorized particles: TraceELBO for sampled assignments,
+// TraceMeanFieldELBO for summed ones (which draws nothing, so needs no
+// particles), TraceGuideEnumELBO for enumerated ones.
+func (c ClusteredGP) ELBO(particles int) infer.ELBO {
+	switch c.Lik.Assignments {
+	case gp.Summed:
+		return infer.TraceMeanFieldELBO{}
+	case gp.Enumerated:
+		return infer.TraceGuideEnumELBO{NumParticles: particles}
+	}
+	return infer.TraceELBO{NumParticles: particles}
 }
 
 // VGP is the batch of variational GPs with the given hyperparameters (nil in
@@ -99,7 +114,7 @@ func (c ClusteredGP) Model(m *probgraph.Ctx) {
 	n, t := len(c.Data.X), c.Data.Tasks()
 	ls := m.Param("lengthscale", probgraph.Full(0.3, c.K, 1), probgraph.Constrained(dist.Positive()))
 	scale := m.Param("outputscale", probgraph.Full(1, c.K), probgraph.Constrained(dist.Positive()))
-	var opts []probgraph.PlateOption
+	opts := []probgraph.PlateOption{probgraph.Dim(c.Lik.DataDim())}
 	if c.Batch > 0 {
 		opts = append(opts, probgraph.Subsample(c.Batch))
 	}
