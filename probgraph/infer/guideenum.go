@@ -92,11 +92,11 @@ func (e TraceGuideEnumELBO) Build(g *engine.Graph, model, guide probgraph.Model,
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
-	if err := checkAgreement(mtr, gtr); err != nil {
-		return nil, err
-	}
 	enum, err := guideEnumSites(mtr, gtr)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkAgreement(mtr, gtr); err != nil {
 		return nil, err
 	}
 	elbo := g.Scalar(0)

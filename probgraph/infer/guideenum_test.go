@@ -104,3 +104,51 @@ func TestTraceGuideEnumELBORejectsTermsOutsideThePlate(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestTraceGuideEnumELBORejectsUnsupportedStructures checks the other
+// structures the objective refuses: a model that enumerates a site itself,
+// and a sampled guide site whose distribution depends on an enumerated one.
+func TestTraceGuideEnumELBORejectsUnsupportedStructures(t *testing.T) {
+	modelEnum := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		tasks := m.Plate("tasks", 3)
+		z := tasks.Sample("z", dist.OneHotCategorical(g.Constant(gePrior, 3)))
+		loc := g.Sum(g.Mul(z, g.Constant(geMu, 3)), -1)
+		tasks.Sample("c", dist.Bernoulli(g.Scalar(0.3)), probgraph.EnumerateParallel())
+		tasks.Observe("y", dist.Normal(loc, g.Scalar(1)), g.Constant(geY, 3))
+	}
+	dependent := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		geGuide(m)
+		tasks := m.Plate("tasks", 3)
+		tasks.Sample("z2", dist.OneHotCategorical(g.Constant(gePrior, 3)))
+	}
+	dependentGuide := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		tasks := m.Plate("tasks", 3)
+		logits := m.Param("logits", probgraph.Tensor{Data: geLogits, Shape: []int{3, 3}})
+		z := tasks.Sample("z", dist.OneHotCategoricalLogits(logits), probgraph.EnumerateParallel())
+		tasks.Sample("z2", dist.OneHotCategoricalLogits(g.Add(logits, z)))
+	}
+	cases := map[string][2]probgraph.Model{
+		"model enumerates":             {modelEnum, geGuide},
+		"guide site depends on z":      {dependent, dependentGuide},
+		"negative number of particles": {geModel, geGuide},
+	}
+	for name, c := range cases {
+		g := engine.NewGraph()
+		elbo := TraceGuideEnumELBO{}
+		if name == "negative number of particles" {
+			elbo.NumParticles = -1
+		}
+		_, err := elbo.Build(g, c[0], c[1], probgraph.NewParamStore(g))
+		if err == nil {
+			t.Errorf("%s: no error", name)
+			continue
+		}
+		if name != "negative number of particles" && !errors.Is(err, probgraph.ErrEnum) {
+			t.Errorf("%s: %v does not wrap ErrEnum", name, err)
+		}
+		t.Logf("%s: %v", name, err)
+	}
+}
