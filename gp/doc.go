@@ -1,9 +1,10 @@
 // Package gp is Gaussian processes on the ignis engine: covariance kernels
 // (RBF with ARD lengthscales, Matérn ½, 3/2 and 5/2, periodic, linear, and
 // their sums, products and scalings), mean functions (zero, constant,
-// linear), exact regression (marginal likelihood and batched predictions)
-// and a jitter policy for covariances that are not numerically positive
-// definite.
+// linear), exact regression (marginal likelihood and batched predictions),
+// a jitter policy for covariances that are not numerically positive
+// definite, and sparse variational GPs with likelihoods that add their own
+// latent variables.
 //
 // Every hyperparameter is a graph node whose leading dimensions are a batch
 // shape: lengthscales [B, D], a variance [B] and a noise [B] describe B
@@ -27,6 +28,30 @@
 // place of the sample sites, by type-II maximum likelihood.
 //
 // The same model samples its hyperparameters with NUTS (probgraph/infer/mcmc.Run).
+//
+// Variational GPs (VariationalGP) scale past exact regression and take any
+// likelihood: k latent functions with M inducing points each, whitened, with
+// a full Cholesky or mean-field q over the inducing values. The inducing
+// values are an ordinary latent site (the KL enters the ELBO through
+// probgraph), and likelihoods are types with a model hook and a guide hook,
+// so they can add latent variables of their own: Gaussian (closed-form
+// expected log-likelihood; OptimalGaussian gives the optimal q), Bernoulli
+// (logit or probit) and Clustered (the clustered multitask GP, whose tasks'
+// cluster assignments are one-hot latent sites, sampled or summed out):
+//
+//	model := func(m *probgraph.Ctx) {
+//		ls := m.Param("lengthscale", probgraph.Full(0.3, k, 1), probgraph.Constrained(dist.Positive()))
+//		v := gp.VariationalGP{Name: "u", Kernel: gp.RBF{Lengthscale: ls}, Points: z, Functions: k}
+//		f := v.Model(m, x)                       // q(f) at x, [k, N]
+//		lik.Model(m, m.Plate("data", n), f, y)   // lik := gp.Clustered{Name: "y", Tasks: t, Functions: k}
+//	}
+//	guide := func(m *probgraph.Ctx) {
+//		gp.VariationalGP{Name: "u", Points: z, Functions: k}.Guide(m)
+//		lik.Guide(m)
+//	}
+//
+// fitted with infer.NewSVI like any model; a subsampled data plate gives
+// mini-batch training.
 //
 // # GPU
 //

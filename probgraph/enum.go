@@ -62,13 +62,11 @@ func (h *enumHandler) Process(s *Site) {
 	h.next--
 }
 
-// EnumValues returns the support of a finite distribution with an empty
-// event shape as a tensor of the given rank: shape [K, 1, …, 1]. Expanded
+// EnumValues returns the support of a finite distribution laid out for a
+// batch of the given rank: shape [K, 1, …, 1] (rank dimensions) followed by
+// the event shape, so [K, 1, …, 1, K] for a one-hot categorical. Expanded
 // distributions enumerate their base's support.
 func EnumValues(d dist.Distribution, rank int) (*engine.Node, error) {
-	if len(d.EventShape()) != 0 {
-		return nil, fmt.Errorf("%s has event shape %v; only scalar events can be enumerated", d.Family(), d.EventShape())
-	}
 	base := d
 	for {
 		e, ok := base.(*dist.ExpandedDist)
@@ -90,7 +88,7 @@ func EnumValues(d dist.Distribution, rank int) (*engine.Node, error) {
 		shape[i] = 1
 	}
 	shape[0] = sup.Shape()[0]
-	return d.Graph().Reshape(sup, shape...), nil
+	return d.Graph().Reshape(sup, append(shape, d.EventShape()...)...), nil
 }
 
 // MaxPlateNesting returns how many batch dimensions the plates of a trace

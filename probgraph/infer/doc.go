@@ -29,6 +29,10 @@
 //	est, err := guide.Median(svi.Params())
 //	z, err := infer.InferDiscrete(model, est, infer.DiscreteOptions{MaxPlateNesting: 1})
 //
+// Guide sites marked the same way are summed out by TraceGuideEnumELBO:
+// each term of the ELBO is weighted by the guide's probabilities of the
+// enumerated values it depends on, an exact expectation over them.
+//
 // Particles (NumParticles, NumSamples) run vectorized along a dimension left
 // of every plate, so models must index batch dimensions from the right.
 package infer

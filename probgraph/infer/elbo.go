@@ -220,7 +220,9 @@ func addScoreTerms(g *engine.Graph, obj *Objective, elbo *engine.Node, gtr *prob
 	surrogate := elbo
 	var cost *engine.Node
 	for _, s := range gtr.Sites() {
-		if !s.IsLatent() || s.Dist.Reparameterized() {
+		// A site enumerated in the guide is summed exactly: its parameters
+		// get their gradient through its weights, not a score term.
+		if !s.IsLatent() || s.Dist.Reparameterized() || s.Infer.EnumDim != 0 {
 			continue
 		}
 		if cost == nil {
