@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/dense"
 )
 
 // The exact marginal likelihood is one fused op over the Cholesky factor
@@ -95,14 +96,26 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
 	var l, alpha, gb, out []float64
-	member := func(m int) {
+	// ignis's blocked inverse where it beats gonum's Potri, with scratch
+	// space per worker kept across runs.
+	var ws []dense.Workspace
+	if dense.Faster(n) {
+		ws = make([]dense.Workspace, runtime.GOMAXPROCS(0))
+	}
+	member := func(w, m int) {
 		o := out[m*n*n : (m+1)*n*n]
 		a := alpha[m*n : (m+1)*n]
 		// K⁻¹ from the factor, in the lower triangle of o.
 		for i := 0; i < n; i++ {
 			copy(o[i*n:i*n+i+1], l[m*n*n+i*n:m*n*n+i*n+i+1])
 		}
-		if _, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o}); !ok {
+		var ok bool
+		if ws != nil {
+			ok = dense.InverseFromCholesky(o, n, n, &ws[w])
+		} else {
+			_, ok = lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o})
+		}
+		if !ok {
 			// A zero on the factor's diagonal: the factorization
 			// would have failed first, so this is unreachable.
 			for i := range o {
@@ -125,7 +138,7 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nf := float64(n)
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
 		l, alpha, gb, out = in[0], in[1], in[2], o
-		forBatch(batch, nf*nf*nf, member)
+		forBatchWorkers(batch, nf*nf*nf, len(ws), member)
 		return nil
 	}), nil
 }
@@ -141,22 +154,49 @@ func (o mllGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.No
 // pay for them. Each member writes only its own slice of the outputs, so the
 // result does not depend on the partition.
 func forBatch(batch int, flopsPerMember float64, fn func(m int)) {
-	workers := min(batch, runtime.GOMAXPROCS(0))
-	if workers < 2 || float64(batch)*flopsPerMember < 1e5 {
+	if batchWorkers(batch, flopsPerMember, 0) < 2 {
+		// Serial without the wrapper below, which would escape to the
+		// heap: a serial step allocates nothing.
 		for m := range batch {
 			fn(m)
 		}
 		return
 	}
+	forBatchWorkers(batch, flopsPerMember, 0, func(_, m int) { fn(m) })
+}
+
+// batchWorkers is the number of goroutines forBatchWorkers uses.
+func batchWorkers(batch int, flopsPerMember float64, maxWorkers int) int {
+	workers := min(batch, runtime.GOMAXPROCS(0))
+	if maxWorkers > 0 {
+		workers = min(workers, maxWorkers)
+	}
+	if float64(batch)*flopsPerMember < 1e5 {
+		return 1
+	}
+	return workers
+}
+
+// forBatchWorkers is forBatch for a fn that also takes the index w of the
+// worker running it, so that each worker can use its own scratch space;
+// maxWorkers > 0 caps the number of workers (0 ≤ w < maxWorkers).
+func forBatchWorkers(batch int, flopsPerMember float64, maxWorkers int, fn func(w, m int)) {
+	workers := batchWorkers(batch, flopsPerMember, maxWorkers)
+	if workers < 2 {
+		for m := range batch {
+			fn(0, m)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	chunk := (batch + workers - 1) / workers
-	for lo := 0; lo < batch; lo += chunk {
+	for w, lo := 0, 0; lo < batch; w, lo = w+1, lo+chunk {
 		hi := min(batch, lo+chunk)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for m := lo; m < hi; m++ {
-				fn(m)
+				fn(w, m)
 			}
 		}()
 	}
