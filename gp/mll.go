@@ -123,17 +123,7 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 			}
 			return
 		}
-		h := 0.5 * gb[m]
-		for i := 0; i < n; i++ {
-			ai := a[i]
-			row := o[i*n : (i+1)*n]
-			for j := 0; j < i; j++ {
-				v := h * (ai*a[j] - row[j])
-				row[j] = v
-				o[j*n+i] = v
-			}
-			row[i] = h * (ai*ai - row[i])
-		}
+		symGrad(o, a, n, 0.5*gb[m])
 	}
 	nf := float64(n)
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
@@ -141,6 +131,32 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 		forBatchWorkers(batch, nf*nf*nf, len(ws), member)
 		return nil
 	}), nil
+}
+
+// symGrad overwrites o (n×n) with h(α αᵀ − S), S being the symmetric
+// matrix whose lower triangle o holds. It goes through the lower triangle
+// in square tiles and mirrors each into the upper one, so that the
+// transposed writes stay within a tile that fits in L1 rather than striding
+// over the whole matrix.
+func symGrad(o, a []float64, n int, h float64) {
+	const tile = 48
+	for i0 := 0; i0 < n; i0 += tile {
+		i1 := min(n, i0+tile)
+		for j0 := 0; j0 <= i0; j0 += tile {
+			for i := i0; i < i1; i++ {
+				ai := a[i]
+				row := o[i*n : (i+1)*n]
+				for j := j0; j < min(i, j0+tile); j++ {
+					v := h * (ai*a[j] - row[j])
+					row[j] = v
+					o[j*n+i] = v
+				}
+				if j0 == i0 {
+					row[i] = h * (ai*ai - row[i])
+				}
+			}
+		}
+	}
 }
 
 // Grad: mllGradOp is a gradient already; second derivatives of the marginal

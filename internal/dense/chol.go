@@ -93,15 +93,19 @@ func dot(x, y []float64) float64 {
 }
 
 // syrkLower updates the lower triangle of the n×n matrix C (stride ldc) to
-// C − X Xᵀ, X being n×k (stride ldx), in block rows: each product covers the
-// block row up to its diagonal block, so it also writes the strict upper
-// part of that diagonal block, which callers treat as scratch.
+// C − X Xᵀ, X being n×k (stride ldx). With C = [C₁₁ ·; C₂₁ C₂₂] it recurses
+// on C₁₁ and C₂₂ and updates C₂₁ −= X₂ X₁ᵀ in one product; a leaf is a full
+// product that also writes the strict upper part of its diagonal block,
+// which callers treat as scratch.
 func syrkLower(n, k int, x []float64, ldx int, c []float64, ldc int, w *Workspace) {
-	const bs = 96
-	for r0 := 0; r0 < n; r0 += bs {
-		r1 := min(n, r0+bs)
-		Gemm(false, true, r1-r0, r1, k, -1, x[r0*ldx:], ldx, x, ldx, 1, c[r0*ldc:], ldc, w)
+	if n <= trmmLeaf {
+		Gemm(false, true, n, n, k, -1, x, ldx, x, ldx, 1, c, ldc, w)
+		return
 	}
+	n1 := split(n)
+	syrkLower(n1, k, x, ldx, c, ldc, w)
+	Gemm(false, true, n-n1, n1, k, -1, x[n1*ldx:], ldx, x, ldx, 1, c[n1*ldc:], ldc, w)
+	syrkLower(n-n1, k, x[n1*ldx:], ldx, c[n1*ldc+n1:], ldc, w)
 }
 
 // trsmRLT overwrites the m×n matrix B (stride ldb) with B L⁻ᵀ, L being the

@@ -77,30 +77,41 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 
 // packA copies the mb×kb block of op(A) at (ic, pc) into strips of mr rows:
 // strip s holds, for each p, the mr values op(A)[ic+s·mr+r, pc+p]
-// contiguously, zero past the last row.
+// contiguously, zero past the last row. Full strips are written in order,
+// element by element: calls to copy for six values cost more than the copy.
 func packA(dst, a []float64, lda int, trans bool, ic, pc, mb, kb int) {
 	for s := 0; s*mr < mb; s++ {
 		d := dst[s*mr*kb : (s+1)*mr*kb]
 		rows := min(mr, mb-s*mr)
 		i0 := ic + s*mr
-		if trans {
+		switch {
+		case rows == mr && trans:
 			for p := range kb {
-				src := a[(pc+p)*lda+i0 : (pc+p)*lda+i0+rows]
-				dp := d[p*mr : p*mr+mr]
-				copy(dp, src)
-				clear(dp[rows:])
+				src := a[(pc+p)*lda+i0 : (pc+p)*lda+i0+mr : (pc+p)*lda+i0+mr]
+				dp := d[p*mr : p*mr+mr : p*mr+mr]
+				dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = src[0], src[1], src[2], src[3], src[4], src[5]
 			}
-			continue
-		}
-		for r := range rows {
-			src := a[(i0+r)*lda+pc : (i0+r)*lda+pc+kb]
-			for p, v := range src {
-				d[p*mr+r] = v
-			}
-		}
-		for r := rows; r < mr; r++ {
+		case rows == mr:
+			r0 := a[i0*lda+pc : i0*lda+pc+kb]
+			r1 := a[(i0+1)*lda+pc : (i0+1)*lda+pc+kb]
+			r2 := a[(i0+2)*lda+pc : (i0+2)*lda+pc+kb]
+			r3 := a[(i0+3)*lda+pc : (i0+3)*lda+pc+kb]
+			r4 := a[(i0+4)*lda+pc : (i0+4)*lda+pc+kb]
+			r5 := a[(i0+5)*lda+pc : (i0+5)*lda+pc+kb]
 			for p := range kb {
-				d[p*mr+r] = 0
+				dp := d[p*mr : p*mr+mr : p*mr+mr]
+				dp[0], dp[1], dp[2], dp[3], dp[4], dp[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+			}
+		default:
+			clear(d)
+			for r := range rows {
+				for p := range kb {
+					if trans {
+						d[p*mr+r] = a[(pc+p)*lda+i0+r]
+					} else {
+						d[p*mr+r] = a[(i0+r)*lda+pc+p]
+					}
+				}
 			}
 		}
 	}
@@ -114,24 +125,38 @@ func packB(dst, b []float64, ldb int, trans bool, pc, jc, kb, nb int) {
 		d := dst[s*nr*kb : (s+1)*nr*kb]
 		cols := min(nr, nb-s*nr)
 		j0 := jc + s*nr
-		if !trans {
+		switch {
+		case cols == nr && !trans:
 			for p := range kb {
-				src := b[(pc+p)*ldb+j0 : (pc+p)*ldb+j0+cols]
-				dp := d[p*nr : p*nr+nr]
-				copy(dp, src)
-				clear(dp[cols:])
+				src := b[(pc+p)*ldb+j0 : (pc+p)*ldb+j0+nr : (pc+p)*ldb+j0+nr]
+				dp := d[p*nr : p*nr+nr : p*nr+nr]
+				dp[0], dp[1], dp[2], dp[3] = src[0], src[1], src[2], src[3]
+				dp[4], dp[5], dp[6], dp[7] = src[4], src[5], src[6], src[7]
 			}
-			continue
-		}
-		for c := range cols {
-			src := b[(j0+c)*ldb+pc : (j0+c)*ldb+pc+kb]
-			for p, v := range src {
-				d[p*nr+c] = v
-			}
-		}
-		for c := cols; c < nr; c++ {
+		case cols == nr:
+			c0 := b[j0*ldb+pc : j0*ldb+pc+kb]
+			c1 := b[(j0+1)*ldb+pc : (j0+1)*ldb+pc+kb]
+			c2 := b[(j0+2)*ldb+pc : (j0+2)*ldb+pc+kb]
+			c3 := b[(j0+3)*ldb+pc : (j0+3)*ldb+pc+kb]
+			c4 := b[(j0+4)*ldb+pc : (j0+4)*ldb+pc+kb]
+			c5 := b[(j0+5)*ldb+pc : (j0+5)*ldb+pc+kb]
+			c6 := b[(j0+6)*ldb+pc : (j0+6)*ldb+pc+kb]
+			c7 := b[(j0+7)*ldb+pc : (j0+7)*ldb+pc+kb]
 			for p := range kb {
-				d[p*nr+c] = 0
+				dp := d[p*nr : p*nr+nr : p*nr+nr]
+				dp[0], dp[1], dp[2], dp[3] = c0[p], c1[p], c2[p], c3[p]
+				dp[4], dp[5], dp[6], dp[7] = c4[p], c5[p], c6[p], c7[p]
+			}
+		default:
+			clear(d)
+			for c := range cols {
+				for p := range kb {
+					if trans {
+						d[p*nr+c] = b[(j0+c)*ldb+pc+p]
+					} else {
+						d[p*nr+c] = b[(pc+p)*ldb+j0+c]
+					}
+				}
 			}
 		}
 	}

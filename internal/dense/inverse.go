@@ -41,8 +41,8 @@ func invLower(a []float64, n, lda int, w *Workspace) {
 	b := a[n1*lda:]
 	w.tmp = grow(w.tmp, n2*n1)
 	t := w.tmp
-	Gemm(false, false, n2, n1, n1, 1, b, lda, a, lda, 0, t, n1, w)  // B A⁻¹
-	Gemm(false, false, n2, n1, n2, -1, c, lda, t, n1, 0, b, lda, w) // −C⁻¹ B A⁻¹
+	trmmRight(n2, n1, 1, b, lda, a, lda, t, n1, w)       // B A⁻¹
+	trmmLeft(false, n2, n1, -1, c, lda, t, n1, b, lda, w) // −C⁻¹ B A⁻¹
 }
 
 // invLowerLeaf inverts a lower triangular matrix in place, column by column
@@ -91,7 +91,7 @@ func lauum(a []float64, n, lda int, w *Workspace) {
 		copy(t[i*n1:(i+1)*n1], b[i*lda:i*lda+n1])
 	}
 	c := b[n1:]
-	Gemm(true, false, n2, n1, n2, 1, c, lda, t, n1, 0, b, lda, w) // Cᵀ B
+	trmmLeft(true, n2, n1, 1, c, lda, t, n1, b, lda, w) // Cᵀ B
 	lauum(c, n2, lda, w)
 }
 
@@ -108,4 +108,50 @@ func lauumLeaf(a []float64, n, lda int) {
 			a[i*lda+j] = s
 		}
 	}
+}
+
+// trmmLeaf is the order at and below which a triangular product is done as
+// a full one, the zeros above the diagonal included: halving further would
+// cost more in small products than the zeros do.
+const trmmLeaf = 64
+
+// trmmLeft sets D = alpha·op(L)·X, where L is n×n lower triangular with
+// zeros above the diagonal (stride ldl), op(L) is L or Lᵀ, X and D are n×k
+// (strides ldx, ldd) and D overlaps neither. With L = [L₁₁ 0; L₂₁ L₂₂] it
+// recurses on the diagonal blocks and adds the off-diagonal one by Gemm.
+func trmmLeft(trans bool, n, k int, alpha float64, l []float64, ldl int, x []float64, ldx int, d []float64, ldd int, w *Workspace) {
+	if n <= trmmLeaf {
+		Gemm(trans, false, n, k, n, alpha, l, ldl, x, ldx, 0, d, ldd, w)
+		return
+	}
+	n1 := split(n)
+	n2 := n - n1
+	l21, l22 := l[n1*ldl:], l[n1*ldl+n1:]
+	x2, d2 := x[n1*ldx:], d[n1*ldd:]
+	if !trans {
+		// D₂ = L₂₂ X₂ + L₂₁ X₁, D₁ = L₁₁ X₁.
+		trmmLeft(false, n2, k, alpha, l22, ldl, x2, ldx, d2, ldd, w)
+		Gemm(false, false, n2, k, n1, alpha, l21, ldl, x, ldx, 1, d2, ldd, w)
+		trmmLeft(false, n1, k, alpha, l, ldl, x, ldx, d, ldd, w)
+		return
+	}
+	// D₁ = L₁₁ᵀ X₁ + L₂₁ᵀ X₂, D₂ = L₂₂ᵀ X₂.
+	trmmLeft(true, n1, k, alpha, l, ldl, x, ldx, d, ldd, w)
+	Gemm(true, false, n1, k, n2, alpha, l21, ldl, x2, ldx, 1, d, ldd, w)
+	trmmLeft(true, n2, k, alpha, l22, ldl, x2, ldx, d2, ldd, w)
+}
+
+// trmmRight sets D = alpha·X·L, where X and D are m×n (strides ldx, ldd),
+// L is n×n lower triangular with zeros above the diagonal, and D overlaps
+// neither: D₁ = X₁ L₁₁ + X₂ L₂₁, D₂ = X₂ L₂₂.
+func trmmRight(m, n int, alpha float64, x []float64, ldx int, l []float64, ldl int, d []float64, ldd int, w *Workspace) {
+	if n <= trmmLeaf {
+		Gemm(false, false, m, n, n, alpha, x, ldx, l, ldl, 0, d, ldd, w)
+		return
+	}
+	n1 := split(n)
+	n2 := n - n1
+	trmmRight(m, n1, alpha, x, ldx, l, ldl, d, ldd, w)
+	Gemm(false, false, m, n1, n2, alpha, x[n1:], ldx, l[n1*ldl:], ldl, 1, d, ldd, w)
+	trmmRight(m, n2, alpha, x[n1:], ldx, l[n1*ldl+n1:], ldl, d[n1:], ldd, w)
 }
