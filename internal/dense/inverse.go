@@ -41,7 +41,7 @@ func invLower(a []float64, n, lda int, w *Workspace) {
 	b := a[n1*lda:]
 	w.tmp = grow(w.tmp, n2*n1)
 	t := w.tmp
-	trmmRight(n2, n1, 1, b, lda, a, lda, t, n1, w)       // B A⁻¹
+	trmmRight(n2, n1, 1, b, lda, a, lda, t, n1, w)        // B A⁻¹
 	trmmLeft(false, n2, n1, -1, c, lda, t, n1, b, lda, w) // −C⁻¹ B A⁻¹
 }
 
