@@ -29,7 +29,7 @@ func BenchmarkInverseFromCholesky(b *testing.B) {
 }
 
 func benchFactor(b *testing.B, flopsPerN3 float64, mine func([]float64, int, int, *Workspace), ref func([]float64, int, int), factored bool) {
-	for _, n := range []int{64, 128, 264, 1024} {
+	for _, n := range []int{64, 128, 160, 192, 264, 1024} {
 		rng := rand.New(rand.NewPCG(11, 12))
 		src, lda := spd(rng, n)
 		if factored {

@@ -146,3 +146,7 @@ const minOrder = 160
 // Faster reports whether Cholesky and InverseFromCholesky are expected to
 // beat gonum's LAPACK on matrices of order n on this processor.
 func Faster(n int) bool { return haveAsm && n >= minOrder }
+
+// Accelerated reports whether Gemm runs the assembly micro-kernel on this
+// processor; without it gonum's Dgemm is as fast.
+func Accelerated() bool { return haveAsm }

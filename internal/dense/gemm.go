@@ -59,8 +59,8 @@ func Gemm(transA, transB bool, m, n, k int, alpha float64, a []float64, lda int,
 	if k == 0 || alpha == 0 {
 		return
 	}
-	w.packA = grow(w.packA, mc*kc)
-	w.packB = grow(w.packB, kc*(min(n, nc)+nr))
+	w.packA = grow(w.packA, mc*min(k, kc))
+	w.packB = grow(w.packB, min(k, kc)*(min(n, nc)+nr))
 	for jc := 0; jc < n; jc += nc {
 		nb := min(nc, n-jc)
 		for pc := 0; pc < k; pc += kc {
