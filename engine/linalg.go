@@ -33,7 +33,7 @@ func (choleskyOp) Kernel(spec KernelSpec) (Kernel, error) {
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
 	dev := choleskyDevice(spec.Device)
-	if _, cpu := dev.(cpuDevice); cpu {
+	if _, cpu := dev.(cpuDevice); cpu && dense.Faster(n) {
 		// The CPU keeps the blocked kernels' scratch space, one per
 		// worker, across runs, so that runs allocate nothing.
 		ws := make([]dense.Workspace, runtime.GOMAXPROCS(0))
