@@ -173,13 +173,17 @@ func workspace(ws []dense.Workspace, w int) *dense.Workspace {
 func choleskyMember(dst, src []float64, m, n int, ws *dense.Workspace) error {
 	off := m * n * n
 	s, d := src[off:off+n*n], dst[off:off+n*n]
-	for i, v := range s {
-		if v-v != 0 { // NaN or ±Inf
-			return &NotFiniteError{Op: "cholesky", Index: off + i}
-		}
-	}
+	// One pass, row by row, checks the whole source and copies its lower
+	// triangle while the row is in cache; rows in order keep the reported
+	// element the first non-finite one.
 	for i := 0; i < n; i++ {
-		copy(d[i*n:i*n+i+1], s[i*n:i*n+i+1])
+		row := s[i*n : (i+1)*n]
+		for j, v := range row {
+			if v-v != 0 { // NaN or ±Inf
+				return &NotFiniteError{Op: "cholesky", Index: off + i*n + j}
+			}
+		}
+		copy(d[i*n:i*n+i+1], row[:i+1])
 	}
 	if ws != nil {
 		// dense.Cholesky zeroes the strict upper triangle itself and
