@@ -35,8 +35,11 @@ func (choleskyOp) Kernel(spec KernelSpec) (Kernel, error) {
 	dev := choleskyDevice(spec.Device)
 	if _, cpu := dev.(cpuDevice); cpu && dense.Faster(n) {
 		// The CPU keeps the blocked kernels' scratch space, one per
-		// worker, across runs, so that runs allocate nothing.
-		ws := make([]dense.Workspace, runtime.GOMAXPROCS(0))
+		// worker, sized here, so that runs allocate nothing.
+		ws := make([]dense.Workspace, max(1, min(batch, runtime.GOMAXPROCS(0))))
+		for i := range ws {
+			ws[i].Reserve(n)
+		}
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			return cpuCholesky(out, in[0], batch, n, ws)
 		}), nil

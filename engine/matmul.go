@@ -90,8 +90,9 @@ func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
 	mm := matmulKernel{ta: o.ta, tb: o.tb, m: m, n: n, k: k, ar: ar, ac: ac, br: br, bc: bc, tA: ta, tB: tb}
 	if m*n*k > serialLimit && dense.Accelerated() {
 		// Products large enough for Gemm go to ignis's blocked one,
-		// whose scratch space the kernel keeps across runs.
+		// whose scratch space the kernel sizes here and keeps.
 		mm.ws = new(dense.Workspace)
+		mm.ws.ReserveGemm(n, k)
 	}
 	return KernelFunc(func(outBuf []float64, in [][]float64) error {
 		for i := range aOff {

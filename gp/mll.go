@@ -97,10 +97,13 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	batch := s[:len(s)-2].Size()
 	var l, alpha, gb, out []float64
 	// ignis's blocked inverse where it beats gonum's Potri, with scratch
-	// space per worker kept across runs.
+	// space per worker sized here and kept across runs.
 	var ws []dense.Workspace
 	if dense.Faster(n) {
-		ws = make([]dense.Workspace, runtime.GOMAXPROCS(0))
+		ws = make([]dense.Workspace, max(1, min(batch, runtime.GOMAXPROCS(0))))
+		for i := range ws {
+			ws[i].Reserve(n)
+		}
 	}
 	member := func(w, m int) {
 		o := out[m*n*n : (m+1)*n*n]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -152,6 +153,32 @@ func TestInverseFromCholeskyMatchesGonum(t *testing.T) {
 			a[(n/2)*lda+n/2] = 0
 			if InverseFromCholesky(a, n, lda, w) {
 				t.Errorf("%s/n=%d: a zero on the diagonal was not reported", kn.name, n)
+			}
+		}
+	}
+}
+
+// TestReservedWorkspaceDoesNotAllocate checks that after Reserve(n) the
+// very first factorization and inversion of order n allocate nothing
+// (testing.AllocsPerRun would hide a first call behind its warm-up run).
+func TestReservedWorkspaceDoesNotAllocate(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, kn := range kernels() {
+		for _, n := range orders {
+			src, lda := spd(rng, n)
+			a := append([]float64(nil), src...)
+			w := &Workspace{goKernel: kn.goOnly}
+			w.Reserve(n)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			p := Cholesky(a, n, lda, w)
+			ok := InverseFromCholesky(a, n, lda, w)
+			runtime.ReadMemStats(&after)
+			if p >= 0 || !ok {
+				t.Fatalf("%s/n=%d: failed", kn.name, n)
+			}
+			if d := after.Mallocs - before.Mallocs; d != 0 {
+				t.Errorf("%s/n=%d: %d allocations after Reserve", kn.name, n, d)
 			}
 		}
 	}

@@ -26,6 +26,26 @@ type Workspace struct {
 	goKernel bool
 }
 
+// Reserve sizes the workspace for Cholesky, InverseFromCholesky and
+// products with no dimension above n, so that even the first such call
+// allocates nothing: callers reserve when they build a kernel and keep runs
+// allocation-free.
+func (w *Workspace) Reserve(n int) {
+	w.ReserveGemm(n, n)
+	// invLower and lauum hold an n₂×n₁ block (n₁ + n₂ ≤ n); a trsm leaf
+	// holds up to n rows of leaf columns and the leaf's inverse.
+	w.tmp = grow(w.tmp, max(n*n/4+n, n*leaf))
+	w.tri = grow(w.tri, leaf*leaf)
+}
+
+// ReserveGemm sizes the packing buffers for products op(A)·op(B) whose
+// op(B) has at most n columns and whose inner dimension is at most k.
+func (w *Workspace) ReserveGemm(n, k int) {
+	k = min(k, kc)
+	w.packA = grow(w.packA, mc*k)
+	w.packB = grow(w.packB, k*(min(n, nc)+nr))
+}
+
 func grow(buf []float64, n int) []float64 {
 	if cap(buf) < n {
 		return make([]float64, n)
