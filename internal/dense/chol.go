@@ -137,11 +137,12 @@ func trsmRLT(l []float64, n, ldl int, b []float64, m, ldb int, w *Workspace) {
 }
 
 // minOrder is the smallest order at which Cholesky and InverseFromCholesky
-// with the assembly kernel beat gonum's pure-Go Potrf and Potri (measured on
-// an AVX-512 Xeon with one thread: at n = 128 they tie, at 264 ours are
-// 1.8× and 1.9× faster). Below it, and without the assembly kernel, gonum
-// is at least as fast.
-const minOrder = 160
+// with the assembly kernel beat gonum's pure-Go Potrf and Potri. Measured
+// on an AVX-512 Xeon with one thread: at n = 64 gonum's Potrf is 2.3×
+// faster (our inverse 1.1× faster), at n = 128 ours are 1.25× and 1.6×
+// faster, at 192 2.0× and 2.5×. Below it, and without the assembly kernel,
+// gonum is used.
+const minOrder = 128
 
 // Faster reports whether Cholesky and InverseFromCholesky are expected to
 // beat gonum's LAPACK on matrices of order n on this processor.
