@@ -51,7 +51,7 @@ func (cpuDevice) CholInverse(dst, l []float64, batch, n int) error {
 		return nil
 	}
 	if w := batchWorkers(batch, 2*nf*nf*nf/3); w > 1 {
-		return forBatchParallel(batch, w, member)
+		return forBatchParallel(batch, w, func(_, m int) error { return member(m) })
 	}
 	for m := range batch {
 		_ = member(m)

@@ -104,7 +104,7 @@ func (cpuDevice) KernelProfile(dst, s, variance []float64, kind Stationary, batc
 	}
 	// An exponential and a square root cost about 20 flops.
 	if w := batchWorkers(batch, 20*float64(nm)); w > 1 {
-		return forBatchParallel(batch, w, member)
+		return forBatchParallel(batch, w, func(_, m int) error { return member(m) })
 	}
 	for b := range batch {
 		_ = member(b)

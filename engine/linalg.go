@@ -2,6 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"runtime"
+
+	"github.com/ignis-ppl/ignis/internal/dense"
 )
 
 // This file holds the batched dense linear algebra that Gaussian processes
@@ -30,6 +33,17 @@ func (choleskyOp) Kernel(spec KernelSpec) (Kernel, error) {
 	n := s[len(s)-1]
 	batch := s[:len(s)-2].Size()
 	dev := choleskyDevice(spec.Device)
+	if _, cpu := dev.(cpuDevice); cpu && dense.Faster(n) {
+		// The CPU keeps the blocked kernels' scratch space, one per
+		// worker, sized here, so that runs allocate nothing.
+		ws := make([]dense.Workspace, max(1, min(batch, runtime.GOMAXPROCS(0))))
+		for i := range ws {
+			ws[i].Reserve(n)
+		}
+		return KernelFunc(func(out []float64, in [][]float64) error {
+			return cpuCholesky(out, in[0], batch, n, ws)
+		}), nil
+	}
 	return KernelFunc(func(out []float64, in [][]float64) error {
 		return dev.Cholesky(out, in[0], batch, n)
 	}), nil

@@ -8,6 +8,8 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/lapack/lapack64"
+
+	"github.com/ignis-ppl/ignis/internal/dense"
 )
 
 // CholeskyDevice is a device that factors batches of symmetric positive
@@ -83,9 +85,11 @@ func batchWorkers(batch int, flopsPerMember float64) int {
 
 // forBatchParallel calls fn for every member on the given number of
 // goroutines, each taking a contiguous chunk in order and stopping at its
-// first error. Because chunks are ordered, the first error among the chunks
-// is the error of the lowest-numbered failing member.
-func forBatchParallel(batch, workers int, fn func(m int) error) error {
+// first error; fn receives the worker's index (0 ≤ w < workers) with the
+// member, so that each worker can use its own scratch space. Because chunks
+// are ordered, the first error among the chunks is the error of the
+// lowest-numbered failing member.
+func forBatchParallel(batch, workers int, fn func(w, m int) error) error {
 	errs := make([]error, workers)
 	chunk := (batch + workers - 1) / workers
 	var wg sync.WaitGroup
@@ -98,7 +102,7 @@ func forBatchParallel(batch, workers int, fn func(m int) error) error {
 		go func() {
 			defer wg.Done()
 			for m := lo; m < hi; m++ {
-				if err := fn(m); err != nil {
+				if err := fn(w, m); err != nil {
 					errs[w] = err
 					return
 				}
@@ -114,9 +118,20 @@ func forBatchParallel(batch, workers int, fn func(m int) error) error {
 	return nil
 }
 
-// Cholesky implements CholeskyDevice with gonum's LAPACK, one member per call
-// of lapack64.Potrf, spreading large batches over goroutines.
+// Cholesky implements CholeskyDevice on the CPU, spreading large batches
+// over goroutines. Each member is factored by ignis's blocked kernels
+// (internal/dense) where they beat gonum's LAPACK, that is for large
+// matrices on processors with AVX2 and FMA, and by lapack64.Potrf otherwise.
+// A direct call allocates the blocked kernels' scratch space; the Cholesky
+// op keeps its own across runs (cpuCholesky).
 func (cpuDevice) Cholesky(dst, src []float64, batch, n int) error {
+	return cpuCholesky(dst, src, batch, n, nil)
+}
+
+// cpuCholesky is cpuDevice.Cholesky with the workers' scratch space: ws
+// holds one dense.Workspace per worker and bounds the number of workers; nil
+// means fresh scratch space for this call.
+func cpuCholesky(dst, src []float64, batch, n int, ws []dense.Workspace) error {
 	if batch < 0 || n < 0 || len(src) < batch*n*n || len(dst) < batch*n*n {
 		return fmt.Errorf("%w: cholesky: %d matrices of %d×%d in buffers of %d and %d elements",
 			ErrArgument, batch, n, n, len(src), len(dst))
@@ -125,28 +140,58 @@ func (cpuDevice) Cholesky(dst, src []float64, batch, n int) error {
 		return nil
 	}
 	nf := float64(n)
-	if w := batchWorkers(batch, nf*nf*nf/3); w > 1 {
-		return forBatchParallel(batch, w, func(m int) error { return choleskyMember(dst, src, m, n) })
+	w := batchWorkers(batch, nf*nf*nf/3)
+	if dense.Faster(n) {
+		if ws == nil {
+			ws = make([]dense.Workspace, w)
+		}
+		w = min(w, len(ws))
+	} else {
+		ws = nil
+	}
+	if w > 1 {
+		return forBatchParallel(batch, w, func(w, m int) error { return choleskyMember(dst, src, m, n, workspace(ws, w)) })
 	}
 	for m := range batch {
-		if err := choleskyMember(dst, src, m, n); err != nil {
+		if err := choleskyMember(dst, src, m, n, workspace(ws, 0)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func workspace(ws []dense.Workspace, w int) *dense.Workspace {
+	if ws == nil {
+		return nil
+	}
+	return &ws[w]
+}
+
 // choleskyMember factors member m of the batch; see CholeskyDevice.Cholesky.
-func choleskyMember(dst, src []float64, m, n int) error {
+// It uses the blocked kernels with the scratch space ws, or gonum when ws is
+// nil.
+func choleskyMember(dst, src []float64, m, n int, ws *dense.Workspace) error {
 	off := m * n * n
 	s, d := src[off:off+n*n], dst[off:off+n*n]
-	for i, v := range s {
-		if v-v != 0 { // NaN or ±Inf
-			return &NotFiniteError{Op: "cholesky", Index: off + i}
-		}
-	}
+	// One pass, row by row, checks the whole source and copies its lower
+	// triangle while the row is in cache; rows in order keep the reported
+	// element the first non-finite one.
 	for i := 0; i < n; i++ {
-		copy(d[i*n:i*n+i+1], s[i*n:i*n+i+1])
+		row := s[i*n : (i+1)*n]
+		for j, v := range row {
+			if v-v != 0 { // NaN or ±Inf
+				return &NotFiniteError{Op: "cholesky", Index: off + i*n + j}
+			}
+		}
+		copy(d[i*n:i*n+i+1], row[:i+1])
+	}
+	if ws != nil {
+		// dense.Cholesky zeroes the strict upper triangle itself and
+		// reports the failing column the way Potrf's diagonal shows it.
+		if p := dense.Cholesky(d, n, n, ws); p >= 0 {
+			return &NotPositiveDefiniteError{Op: "cholesky", Batch: m, Pivot: p}
+		}
+		return nil
 	}
 	if _, ok := lapack64.Potrf(blas64.Symmetric{Uplo: blas.Lower, N: n, Stride: n, Data: d}); !ok {
 		return &NotPositiveDefiniteError{Op: "cholesky", Batch: m, Pivot: failedPivot(d, n)}
@@ -190,7 +235,7 @@ func (cpuDevice) TriSolve(dst, a, b []float64, batch, n, k int, lower, transpose
 		tr = blas.Trans
 	}
 	if w := batchWorkers(batch, float64(n)*float64(n)*float64(k)); w > 1 {
-		return forBatchParallel(batch, w, func(m int) error {
+		return forBatchParallel(batch, w, func(_, m int) error {
 			triSolveMember(dst, a, b, m, n, k, uplo, tr)
 			return nil
 		})

@@ -351,9 +351,11 @@ func TestLinalgShapeErrors(t *testing.T) {
 }
 
 // TestCholeskyRunErrors covers numerical failures, reported at run time, on
-// both the serial and (where GOMAXPROCS allows) the parallel path.
+// both the serial and (where GOMAXPROCS allows) the parallel path, with
+// gonum's factorization (small n) and ignis's blocked one (n = 200 on
+// processors with AVX2 and FMA).
 func TestCholeskyRunErrors(t *testing.T) {
-	for _, n := range []int{3, 48} {
+	for _, n := range []int{3, 48, 200} {
 		const batch = 8
 		spd := func() []float64 {
 			v := make([]float64, batch*n*n)
@@ -450,6 +452,27 @@ func TestLinalgParallelMatchesSerial(t *testing.T) {
 				t.Fatalf("member %d element %d: batched %v, alone %v", m, i, all[m*n*k+i], v)
 			}
 		}
+	}
+}
+
+// TestLargeCholeskyRunDoesNotAllocate checks the steady state of the
+// Cholesky op at an order where the CPU uses ignis's blocked kernels, whose
+// scratch space the op keeps across runs.
+func TestLargeCholeskyRunDoesNotAllocate(t *testing.T) {
+	const n = 200
+	g := NewGraph()
+	a := make([]float64, n*n)
+	fillSPD(rand.New(rand.NewPCG(6, 6)), a, n)
+	p, err := g.Compile([]*Node{g.Cholesky(g.Constant(a, n, n))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs := testing.AllocsPerRun(5, func() {
+		if err := p.Replay(); err != nil {
+			t.Fatal(err)
+		}
+	}); allocs != 0 {
+		t.Fatalf("%v allocations per run", allocs)
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
+
+	"github.com/ignis-ppl/ignis/internal/dense"
 )
 
 // matmulOp multiplies the last two dimensions, broadcasting leading batch
@@ -86,6 +88,12 @@ func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
 	ar, ac := a[len(a)-2], a[len(a)-1]
 	br, bc := b[len(b)-2], b[len(b)-1]
 	mm := matmulKernel{ta: o.ta, tb: o.tb, m: m, n: n, k: k, ar: ar, ac: ac, br: br, bc: bc, tA: ta, tB: tb}
+	if m*n*k > serialLimit && dense.Accelerated() {
+		// Products large enough for Gemm go to ignis's blocked one,
+		// whose scratch space the kernel sizes here and keeps.
+		mm.ws = new(dense.Workspace)
+		mm.ws.ReserveGemm(n, k)
+	}
 	return KernelFunc(func(outBuf []float64, in [][]float64) error {
 		for i := range aOff {
 			mm.run(in[0][aOff[i]:aOff[i]+ar*ac], in[1][bOff[i]:bOff[i]+br*bc], outBuf[i*m*n:(i+1)*m*n])
@@ -105,6 +113,7 @@ type matmulKernel struct {
 	m, n, k        int
 	ar, ac, br, bc int
 	tA, tB         blas.Transpose
+	ws             *dense.Workspace // non-nil: large products use dense.Gemm
 }
 
 // run computes one product C (m×n) = op(A) op(B).
@@ -146,6 +155,8 @@ func (mm matmulKernel) run(a, b, c []float64) {
 				blas64.Axpy(aip, row, ci)
 			}
 		}
+	case mm.ws != nil:
+		dense.Gemm(mm.ta, mm.tb, m, n, k, 1, a, mm.ac, b, mm.bc, 0, c, n, mm.ws)
 	default:
 		blas64.Gemm(mm.tA, mm.tB, 1, A, B, 0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
 	}

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/lapack/lapack64"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/dense"
 )
 
 // The exact marginal likelihood is one fused op over the Cholesky factor
@@ -99,12 +100,25 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	batch := s[:len(s)-2].Size()
 	inv, onDevice := offCPU[engine.CholInverseDevice](spec.Device)
 	var l, alpha, gb, out []float64
-	member := func(m int) {
+	// ignis's blocked inverse where it beats gonum's Potri, with scratch
+	// space per worker sized here and kept across runs.
+	var wss []dense.Workspace
+	if dense.Faster(n) && !onDevice {
+		wss = make([]dense.Workspace, max(1, min(batch, runtime.GOMAXPROCS(0))))
+		for i := range wss {
+			wss[i].Reserve(n)
+		}
+	}
+	member := func(w, m int) {
 		o := out[m*n*n : (m+1)*n*n]
 		a := alpha[m*n : (m+1)*n]
 		// K⁻¹ from the factor, in the lower triangle of o (the device
 		// path has written it already).
-		if !onDevice && !cholInverseCPU(o, l[m*n*n:(m+1)*n*n], n) {
+		var ws *dense.Workspace
+		if wss != nil {
+			ws = &wss[w]
+		}
+		if !onDevice && !cholInverseCPU(o, l[m*n*n:(m+1)*n*n], n, ws) {
 			// A zero on the factor's diagonal: the factorization
 			// would have failed first, so this is unreachable.
 			for i := range o {
@@ -112,17 +126,7 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 			}
 			return
 		}
-		h := 0.5 * gb[m]
-		for i := 0; i < n; i++ {
-			ai := a[i]
-			row := o[i*n : (i+1)*n]
-			for j := 0; j < i; j++ {
-				v := h * (ai*a[j] - row[j])
-				row[j] = v
-				o[j*n+i] = v
-			}
-			row[i] = h * (ai*ai - row[i])
-		}
+		symGrad(o, a, n, 0.5*gb[m])
 	}
 	nf := float64(n)
 	flops := nf * nf * nf
@@ -136,20 +140,50 @@ func (mllGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 				return fmt.Errorf("gp_mll_grad on %s: %w", inv.Name(), err)
 			}
 		}
-		forBatch(batch, flops, member)
+		forBatchWorkers(batch, flops, len(wss), member)
 		return nil
 	}), nil
 }
 
 // cholInverseCPU writes K⁻¹ = (L Lᵀ)⁻¹ into the lower triangle of o (n×n,
 // row-major) from the lower triangle of the factor l; it reports false when
-// the factor has a zero on its diagonal.
-func cholInverseCPU(o, l []float64, n int) bool {
+// the factor has a zero on its diagonal. With scratch space ws it uses
+// ignis's blocked inverse (internal/dense), else gonum's Potri.
+func cholInverseCPU(o, l []float64, n int, ws *dense.Workspace) bool {
 	for i := 0; i < n; i++ {
 		copy(o[i*n:i*n+i+1], l[i*n:i*n+i+1])
 	}
+	if ws != nil {
+		return dense.InverseFromCholesky(o, n, n, ws)
+	}
 	_, ok := lapack64.Potri(blas64.Triangular{Uplo: blas.Lower, Diag: blas.NonUnit, N: n, Stride: n, Data: o})
 	return ok
+}
+
+// symGrad overwrites o (n×n) with h(α αᵀ − S), S being the symmetric
+// matrix whose lower triangle o holds. It goes through the lower triangle
+// in square tiles and mirrors each into the upper one, so that the
+// transposed writes stay within a tile that fits in L1 rather than striding
+// over the whole matrix.
+func symGrad(o, a []float64, n int, h float64) {
+	const tile = 48
+	for i0 := 0; i0 < n; i0 += tile {
+		i1 := min(n, i0+tile)
+		for j0 := 0; j0 <= i0; j0 += tile {
+			for i := i0; i < i1; i++ {
+				ai := a[i]
+				row := o[i*n : (i+1)*n]
+				for j := j0; j < min(i, j0+tile); j++ {
+					v := h * (ai*a[j] - row[j])
+					row[j] = v
+					o[j*n+i] = v
+				}
+				if j0 == i0 {
+					row[i] = h * (ai*ai - row[i])
+				}
+			}
+		}
+	}
 }
 
 // Grad: mllGradOp is a gradient already; second derivatives of the marginal
@@ -163,22 +197,49 @@ func (o mllGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.No
 // pay for them. Each member writes only its own slice of the outputs, so the
 // result does not depend on the partition.
 func forBatch(batch int, flopsPerMember float64, fn func(m int)) {
-	workers := min(batch, runtime.GOMAXPROCS(0))
-	if workers < 2 || float64(batch)*flopsPerMember < 1e5 {
+	if batchWorkers(batch, flopsPerMember, 0) < 2 {
+		// Serial without the wrapper below, which would escape to the
+		// heap: a serial step allocates nothing.
 		for m := range batch {
 			fn(m)
 		}
 		return
 	}
+	forBatchWorkers(batch, flopsPerMember, 0, func(_, m int) { fn(m) })
+}
+
+// batchWorkers is the number of goroutines forBatchWorkers uses.
+func batchWorkers(batch int, flopsPerMember float64, maxWorkers int) int {
+	workers := min(batch, runtime.GOMAXPROCS(0))
+	if maxWorkers > 0 {
+		workers = min(workers, maxWorkers)
+	}
+	if float64(batch)*flopsPerMember < 1e5 {
+		return 1
+	}
+	return workers
+}
+
+// forBatchWorkers is forBatch for a fn that also takes the index w of the
+// worker running it, so that each worker can use its own scratch space;
+// maxWorkers > 0 caps the number of workers (0 ≤ w < maxWorkers).
+func forBatchWorkers(batch int, flopsPerMember float64, maxWorkers int, fn func(w, m int)) {
+	workers := batchWorkers(batch, flopsPerMember, maxWorkers)
+	if workers < 2 {
+		for m := range batch {
+			fn(0, m)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	chunk := (batch + workers - 1) / workers
-	for lo := 0; lo < batch; lo += chunk {
+	for w, lo := 0, 0; lo < batch; w, lo = w+1, lo+chunk {
 		hi := min(batch, lo+chunk)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for m := lo; m < hi; m++ {
-				fn(m)
+				fn(w, m)
 			}
 		}()
 	}
