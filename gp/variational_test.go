@@ -192,3 +192,88 @@ func TestVariationalGPMatchesExactRegression(t *testing.T) {
 		t.Errorf("gap %.3g between the log marginal likelihood and the optimal ELBO", gap)
 	}
 }
+
+// TestVariationalGPTrainedBySVIReachesExactRegression trains the same
+// variational GP as TestVariationalGPMatchesExactRegression from its
+// initial q with SVI (Adam, learning rate decaying geometrically from 0.05
+// to 1e-5) on the deterministic objective of TraceMeanFieldELBO, and checks
+// that training itself converges to the exact GP: predictive mean and
+// variance within relative 1e-6 of gp.Predict, and the final ELBO within
+// 1e-6 of the closed-form optimum and below the exact log marginal
+// likelihood.
+func TestVariationalGPTrainedBySVIReachesExactRegression(t *testing.T) {
+	x, y := regressionData(12, 3)
+	n := len(x)
+	const noise, steps = 0.04, 6000
+	vgp, model, guide := vgpRegression(x, y, Cholesky)
+	decay := math.Pow(1e-5/0.05, 1/float64(steps))
+	opt, err := engine.NewAdam(engine.AdamOptions{Schedule: engine.ScheduleFunc(func(s int) float64 {
+		return 0.05 * math.Pow(decay, float64(s))
+	})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svi, err := infer.NewSVI(model, guide, opt, infer.TraceMeanFieldELBO{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := svi.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range steps - 1 {
+		if _, err := svi.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	last, err := svi.Evaluate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, tril := svi.Param("u_loc"), svi.Param("u_scale_tril")
+
+	// The closed-form optimum's ELBO, for comparison.
+	oloc, otril := optimalQ(t, vgp, x, y, noise)
+	o := compileObjective(t, infer.TraceMeanFieldELBO{}, model, guide)
+	o.setParam(t, "u_loc", oloc)
+	o.setParam(t, "u_scale_tril", otril)
+	if err := o.prog.Run(); err != nil {
+		t.Fatal(err)
+	}
+	best := -o.prog.Scalar(o.loss)
+
+	xs := []float64{-0.5, 0.3, 1.7, 2.9, 4.4, 5.9, 7}
+	g := engine.NewGraph()
+	v := vgp(g)
+	X, Xs := g.Constant(x, n, 1), g.Constant(xs, len(xs), 1)
+	prior := Prior{Kernel: v.Kernel, Noise: g.Scalar(noise)}
+	exact := Predict(g, prior, X, g.Constant(y, n), Xs)
+	mll := MarginalLogLikelihood(g, prior, X, g.Constant(y, n))
+	q := v.Predict(g, Xs, g.Constant(loc, 1, n), g.Constant(tril, 1, n, n))
+	prog, err := g.Compile([]*engine.Node{exact.Mean, exact.Var, mll.Value, q.Mean, q.Var})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prog.Run(); err != nil {
+		t.Fatal(err)
+	}
+	em, ev, qm, qv := prog.Value(exact.Mean), prog.Value(exact.Var), prog.Value(q.Mean), prog.Value(q.Var)
+	worstM, worstV := 0.0, 0.0
+	for i := range xs {
+		worstM = math.Max(worstM, math.Abs(qm[i]-em[i])/math.Abs(em[i]))
+		worstV = math.Max(worstV, math.Abs(qv[i]-ev[i])/ev[i])
+	}
+	elbo, lml := -last, prog.Scalar(mll.Value)
+	t.Logf("ELBO %.10f after %d steps (first step %.4f), closed-form optimum %.10f, log marginal likelihood %.10f",
+		elbo, steps, -first, best, lml)
+	t.Logf("worst relative error against exact regression: mean %.3g, variance %.3g", worstM, worstV)
+	if worstM > 1e-6 || worstV > 1e-6 {
+		t.Errorf("trained predictive differs from exact regression: mean %.3g, variance %.3g (relative; bound 1e-6)", worstM, worstV)
+	}
+	if best-elbo > 1e-6*math.Abs(best) {
+		t.Errorf("trained ELBO %.12g short of the optimum %.12g", elbo, best)
+	}
+	if elbo > lml {
+		t.Errorf("ELBO %.12g above the log marginal likelihood %.12g", elbo, lml)
+	}
+}
