@@ -58,6 +58,12 @@ type enumLayout struct {
 	plateID   map[string]int
 	plateName []string
 	plateAxis []int
+	// value maps each enumerated site's value node to its axis, size the
+	// number of values along each axis; reach memoizes which enumerated
+	// values a node depends on (see reaches).
+	value map[*engine.Node]int
+	size  map[int]int
+	reach map[*engine.Node]axisSet
 }
 
 // enumFactor is one site's log-probability in the common layout.
@@ -71,7 +77,8 @@ type enumFactor struct {
 // layoutOf finds the enumerated sites of a model trace and the layout they
 // imply for a run with the given plate nesting.
 func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
-	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateID: map[string]int{}}
+	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateID: map[string]int{},
+		value: map[*engine.Node]int{}, size: map[int]int{}, reach: map[*engine.Node]axisSet{}}
 	var enumSites []*probgraph.Site
 	for _, s := range mtr.Sites() {
 		if s.IsLatent() && s.Infer.Enumerate != probgraph.NoEnumeration && s.Infer.EnumDim != 0 {
@@ -94,8 +101,31 @@ func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
 			return nil, err
 		}
 		l.owner[ax], l.ordinal[ax] = s.Name, ord
+		l.value[s.Value] = ax
+		l.size[ax] = s.Value.Shape()[0]
 	}
 	return l, nil
+}
+
+// reaches returns the enum axes whose sites' values the node depends on
+// through the graph.
+func (l *enumLayout) reaches(n *engine.Node) axisSet {
+	if n == nil {
+		return 0
+	}
+	if a, ok := l.reach[n]; ok {
+		return a
+	}
+	var a axisSet
+	if ax, ok := l.value[n]; ok {
+		a |= 1 << ax
+	}
+	l.reach[n] = a // inputs come before n, so there is no cycle
+	for _, in := range n.Inputs() {
+		a |= l.reaches(in)
+	}
+	l.reach[n] = a
+	return a
 }
 
 // plateAxes returns the set of plates a site sits in.
@@ -151,6 +181,27 @@ func (l *enumLayout) factor(s *probgraph.Site) (f enumFactor, ok bool, err error
 		if full[ax] > 1 {
 			f.dims |= 1 << ax
 		}
+	}
+	// A factor computed from an enumerated site's values must keep that
+	// site's enumeration dim. It loses it when the values were reduced over
+	// (along the enumeration dim, or along a plate dim, which moves the
+	// enumeration dim right into the plate dims): a plate-local site summed
+	// into a factor outside its plate couples all of its elements, and the
+	// per-element sum over its values would be silently wrong.
+	for _, ax := range (l.reaches(lp) &^ f.dims).axes() {
+		if l.size[ax] < 2 {
+			continue
+		}
+		where := ""
+		if ord := l.ordinal[ax]; ord != 0 {
+			var names []string
+			for _, id := range ord.axes() {
+				names = append(names, fmt.Sprintf("%q", l.plateName[id]))
+			}
+			where = fmt.Sprintf(" in plate %s", strings.Join(names, " "))
+		}
+		return f, false, fmt.Errorf("%w: site %q is computed from the values of enumerated site %q%s, but its log-probability (shape %v) has no dim of size %d at the enumeration dim %d: the values were reduced over, along the enumeration dim or along a plate dim; a local enumerated variable can only feed factors inside its plates",
+			probgraph.ErrEnum, s.Name, l.owner[ax], where, shape, l.size[ax], ax-l.rank)
 	}
 	if f.dims == 0 {
 		return f, false, nil
