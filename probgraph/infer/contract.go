@@ -255,11 +255,36 @@ type group struct {
 // them (unnormalized); without, it returns the scalar log of the sum (or max)
 // over all enumerated values.
 type contraction struct {
-	g       *engine.Graph
-	l       *enumLayout
-	useMax  bool
-	target  int // enum axis to keep, or −1
+	g      *engine.Graph
+	l      *enumLayout
+	useMax bool
+	target int // enum axis to keep, or −1
+	// keep is the particle plate's axis, or −1: without a target, the
+	// result is then the log of the sum per particle, shape [P].
+	keep    int
 	factors []enumFactor
+}
+
+// sumExcept sums x, laid out on rank axes (it may be shorter: leading ones
+// are implied), over every axis but keep; keep < 0 sums everything to a
+// scalar. With keep, the result has shape [size of x at keep].
+func sumExcept(g *engine.Graph, x *engine.Node, rank, keep int) *engine.Node {
+	if keep < 0 || !x.Valid() {
+		return g.Sum(x)
+	}
+	shape := x.Shape()
+	full := make([]int, rank)
+	for i := range full {
+		full[i] = 1
+	}
+	copy(full[rank-len(shape):], shape)
+	axes := make([]int, 0, rank-1)
+	for i := 0; i < rank; i++ {
+		if i != keep {
+			axes = append(axes, i)
+		}
+	}
+	return g.Reshape(g.Sum(g.Reshape(x, full...), axes...), full[keep])
 }
 
 func (c *contraction) elim(x *engine.Node, axes axisSet) *engine.Node {
@@ -305,7 +330,7 @@ func (c *contraction) run() (*engine.Node, error) {
 		t := c.elim(leaf.t, local)
 		rest := leaf.dims &^ local
 		if rest == 0 {
-			total = g.Add(total, g.Sum(t))
+			total = g.Add(total, sumExcept(g, t, c.l.rank, c.keep))
 			continue
 		}
 		parent := leaf.plates
@@ -380,8 +405,9 @@ func (c *contraction) treeError(leaf *group, rest axisSet) error {
 }
 
 // enumFactors lays out every sample site of the model trace; those that
-// depend on no enumerated site are summed into plain.
-func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace) (factors []enumFactor, plain *engine.Node, err error) {
+// depend on no enumerated site are summed into plain (over every axis but
+// keep, the particle plate's axis, when keep ≥ 0).
+func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace, keep int) (factors []enumFactor, plain *engine.Node, err error) {
 	plain = g.Scalar(0)
 	for _, s := range mtr.Sites() {
 		if s.Kind != probgraph.SampleSite {
@@ -394,7 +420,7 @@ func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace) (factors 
 		if ok {
 			factors = append(factors, f)
 		} else {
-			plain = g.Add(plain, s.LogProbSum())
+			plain = g.Add(plain, sumExcept(g, s.LogProb(), l.rank, keep))
 		}
 	}
 	return factors, plain, nil

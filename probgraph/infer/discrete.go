@@ -112,12 +112,12 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 	if err != nil {
 		return probgraph.Tensor{}, err
 	}
-	factors, _, err := enumFactors(g, l, tr)
+	factors, _, err := enumFactors(g, l, tr, -1)
 	if err != nil {
 		return probgraph.Tensor{}, err
 	}
 	ax := l.rank + s.Infer.EnumDim
-	c := &contraction{g: g, l: l, useMax: !sample, target: ax, factors: factors}
+	c := &contraction{g: g, l: l, useMax: !sample, target: ax, keep: -1, factors: factors}
 	t, err := c.run()
 	if err != nil {
 		return probgraph.Tensor{}, err
