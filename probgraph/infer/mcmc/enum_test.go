@@ -2,7 +2,9 @@ package mcmc
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -207,4 +209,25 @@ func TestPotentialSumsOutEnumeratedOneHotSite(t *testing.T) {
 			t.Errorf("gradient at μ = %v: %v, finite difference %v", mu, grad[0], fd)
 		}
 	}
+}
+
+// A local enumerated site summed over its plate into a global observation
+// cannot be summed out element by element: building the potential fails
+// with ErrEnumerated, naming the enumerated site and its plate.
+func TestPotentialRejectsLocalSiteReducedOverItsPlate(t *testing.T) {
+	model := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		mu := m.Sample("mu", dist.Normal(g.Scalar(0), g.Scalar(1)))
+		z := m.Plate("data", len(enumData)).Sample("z", dist.Bernoulli(g.Scalar(0.3)), probgraph.EnumerateParallel())
+		m.Observe("s", dist.Normal(g.Mul(mu, g.Sum(z, -1)), g.Scalar(1)), g.Scalar(1.5))
+	}
+	sites, err := autoguide.Latents(model, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = compilePotential(model, newLayout(sites))
+	if !errors.Is(err, ErrEnumerated) || !strings.Contains(err.Error(), `"z"`) || !strings.Contains(err.Error(), `"data"`) {
+		t.Fatalf("error %v, want ErrEnumerated naming \"z\" and \"data\"", err)
+	}
+	t.Log(err)
 }
