@@ -27,6 +27,16 @@ import (
 // elements, in log space); what is left joins the group of the shared
 // plates. This is exact when the plates form a tree around every
 // enumerated variable, and an error names the sites otherwise.
+//
+// Which enumerated sites a factor depends on is read from its shape, and
+// checked against the graph: a factor computed from an enumerated value
+// must have that site's axis. A reduction over a plate dim shifts the
+// enumeration axis right, into the plate axes, and would otherwise make
+// the factor look independent of the site.
+//
+// With particles (keep ≥ 0), the particle plate is the outermost plate of
+// every factor; the final sums keep its axis, giving one log marginal per
+// particle.
 
 // axisSet is a set of small numbers as a bit mask: axes of the common layout,
 // or plate numbers (see enumLayout.plateID).

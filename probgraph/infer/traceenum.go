@@ -16,7 +16,11 @@ import (
 // remaining latent sites only. Several enumerated sites, independent or
 // chained (a discrete site whose distribution depends on another enumerated
 // one), are handled as long as the plates nest into a tree around them;
-// other structures are reported with the sites involved.
+// other structures are reported with the sites involved. Among them: a
+// factor computed from an enumerated site's values that does not keep the
+// site's enumeration dim, as when a site local to a plate is summed over
+// the plate into an observation outside it (the observation would couple
+// all of the plate's elements, which per-element enumeration cannot sum).
 type TraceEnumELBO struct {
 	// MaxPlateNesting is the number of batch dimensions the model's plates
 	// reach; enumeration starts at dim −(MaxPlateNesting+1). Zero means: find
