@@ -27,6 +27,16 @@ import (
 // elements, in log space); what is left joins the group of the shared
 // plates. This is exact when the plates form a tree around every
 // enumerated variable, and an error names the sites otherwise.
+//
+// Which enumerated sites a factor depends on is read from its shape, and
+// checked against the graph: a factor computed from an enumerated value
+// must have that site's axis. A reduction over a plate dim shifts the
+// enumeration axis right, into the plate axes, and would otherwise make
+// the factor look independent of the site.
+//
+// With particles (keep ≥ 0), the particle plate is the outermost plate of
+// every factor; the final sums keep its axis, giving one log marginal per
+// particle.
 
 // axisSet is a set of small numbers as a bit mask: axes of the common layout,
 // or plate numbers (see enumLayout.plateID).
@@ -58,6 +68,12 @@ type enumLayout struct {
 	plateID   map[string]int
 	plateName []string
 	plateAxis []int
+	// value maps each enumerated site's value node to its axis, size the
+	// number of values along each axis; reach memoizes which enumerated
+	// values a node depends on (see reaches).
+	value map[*engine.Node]int
+	size  map[int]int
+	reach map[*engine.Node]axisSet
 }
 
 // enumFactor is one site's log-probability in the common layout.
@@ -71,7 +87,8 @@ type enumFactor struct {
 // layoutOf finds the enumerated sites of a model trace and the layout they
 // imply for a run with the given plate nesting.
 func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
-	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateID: map[string]int{}}
+	l := &enumLayout{nesting: nesting, owner: map[int]string{}, ordinal: map[int]axisSet{}, plateID: map[string]int{},
+		value: map[*engine.Node]int{}, size: map[int]int{}, reach: map[*engine.Node]axisSet{}}
 	var enumSites []*probgraph.Site
 	for _, s := range mtr.Sites() {
 		if s.IsLatent() && s.Infer.Enumerate != probgraph.NoEnumeration && s.Infer.EnumDim != 0 {
@@ -94,8 +111,31 @@ func layoutOf(mtr *probgraph.Trace, nesting int) (*enumLayout, error) {
 			return nil, err
 		}
 		l.owner[ax], l.ordinal[ax] = s.Name, ord
+		l.value[s.Value] = ax
+		l.size[ax] = s.Value.Shape()[0]
 	}
 	return l, nil
+}
+
+// reaches returns the enum axes whose sites' values the node depends on
+// through the graph.
+func (l *enumLayout) reaches(n *engine.Node) axisSet {
+	if n == nil {
+		return 0
+	}
+	if a, ok := l.reach[n]; ok {
+		return a
+	}
+	var a axisSet
+	if ax, ok := l.value[n]; ok {
+		a |= 1 << ax
+	}
+	l.reach[n] = a // inputs come before n, so there is no cycle
+	for _, in := range n.Inputs() {
+		a |= l.reaches(in)
+	}
+	l.reach[n] = a
+	return a
 }
 
 // plateAxes returns the set of plates a site sits in.
@@ -152,6 +192,27 @@ func (l *enumLayout) factor(s *probgraph.Site) (f enumFactor, ok bool, err error
 			f.dims |= 1 << ax
 		}
 	}
+	// A factor computed from an enumerated site's values must keep that
+	// site's enumeration dim. It loses it when the values were reduced over
+	// (along the enumeration dim, or along a plate dim, which moves the
+	// enumeration dim right into the plate dims): a plate-local site summed
+	// into a factor outside its plate couples all of its elements, and the
+	// per-element sum over its values would be silently wrong.
+	for _, ax := range (l.reaches(lp) &^ f.dims).axes() {
+		if l.size[ax] < 2 {
+			continue
+		}
+		where := ""
+		if ord := l.ordinal[ax]; ord != 0 {
+			var names []string
+			for _, id := range ord.axes() {
+				names = append(names, fmt.Sprintf("%q", l.plateName[id]))
+			}
+			where = fmt.Sprintf(" in plate %s", strings.Join(names, " "))
+		}
+		return f, false, fmt.Errorf("%w: site %q is computed from the values of enumerated site %q%s, but its log-probability (shape %v) has no dim of size %d at the enumeration dim %d: the values were reduced over, along the enumeration dim or along a plate dim; a local enumerated variable can only feed factors inside its plates",
+			probgraph.ErrEnum, s.Name, l.owner[ax], where, shape, l.size[ax], ax-l.rank)
+	}
 	if f.dims == 0 {
 		return f, false, nil
 	}
@@ -204,11 +265,36 @@ type group struct {
 // them (unnormalized); without, it returns the scalar log of the sum (or max)
 // over all enumerated values.
 type contraction struct {
-	g       *engine.Graph
-	l       *enumLayout
-	useMax  bool
-	target  int // enum axis to keep, or −1
+	g      *engine.Graph
+	l      *enumLayout
+	useMax bool
+	target int // enum axis to keep, or −1
+	// keep is the particle plate's axis, or −1: without a target, the
+	// result is then the log of the sum per particle, shape [P].
+	keep    int
 	factors []enumFactor
+}
+
+// sumExcept sums x, laid out on rank axes (it may be shorter: leading ones
+// are implied), over every axis but keep; keep < 0 sums everything to a
+// scalar. With keep, the result has shape [size of x at keep].
+func sumExcept(g *engine.Graph, x *engine.Node, rank, keep int) *engine.Node {
+	if keep < 0 || !x.Valid() {
+		return g.Sum(x)
+	}
+	shape := x.Shape()
+	full := make([]int, rank)
+	for i := range full {
+		full[i] = 1
+	}
+	copy(full[rank-len(shape):], shape)
+	axes := make([]int, 0, rank-1)
+	for i := 0; i < rank; i++ {
+		if i != keep {
+			axes = append(axes, i)
+		}
+	}
+	return g.Reshape(g.Sum(g.Reshape(x, full...), axes...), full[keep])
 }
 
 func (c *contraction) elim(x *engine.Node, axes axisSet) *engine.Node {
@@ -254,7 +340,7 @@ func (c *contraction) run() (*engine.Node, error) {
 		t := c.elim(leaf.t, local)
 		rest := leaf.dims &^ local
 		if rest == 0 {
-			total = g.Add(total, g.Sum(t))
+			total = g.Add(total, sumExcept(g, t, c.l.rank, c.keep))
 			continue
 		}
 		parent := leaf.plates
@@ -329,8 +415,9 @@ func (c *contraction) treeError(leaf *group, rest axisSet) error {
 }
 
 // enumFactors lays out every sample site of the model trace; those that
-// depend on no enumerated site are summed into plain.
-func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace) (factors []enumFactor, plain *engine.Node, err error) {
+// depend on no enumerated site are summed into plain (over every axis but
+// keep, the particle plate's axis, when keep ≥ 0).
+func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace, keep int) (factors []enumFactor, plain *engine.Node, err error) {
 	plain = g.Scalar(0)
 	for _, s := range mtr.Sites() {
 		if s.Kind != probgraph.SampleSite {
@@ -343,7 +430,7 @@ func enumFactors(g *engine.Graph, l *enumLayout, mtr *probgraph.Trace) (factors 
 		if ok {
 			factors = append(factors, f)
 		} else {
-			plain = g.Add(plain, s.LogProbSum())
+			plain = g.Add(plain, sumExcept(g, s.LogProb(), l.rank, keep))
 		}
 	}
 	return factors, plain, nil

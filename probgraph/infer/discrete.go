@@ -112,12 +112,12 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 	if err != nil {
 		return probgraph.Tensor{}, err
 	}
-	factors, _, err := enumFactors(g, l, tr)
+	factors, _, err := enumFactors(g, l, tr, -1)
 	if err != nil {
 		return probgraph.Tensor{}, err
 	}
 	ax := l.rank + s.Infer.EnumDim
-	c := &contraction{g: g, l: l, useMax: !sample, target: ax, factors: factors}
+	c := &contraction{g: g, l: l, useMax: !sample, target: ax, keep: -1, factors: factors}
 	t, err := c.run()
 	if err != nil {
 		return probgraph.Tensor{}, err
@@ -145,11 +145,19 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 	if err := prog.Run(); err != nil {
 		return probgraph.Tensor{}, err
 	}
+	// The support holds k values of the event shape (one number, or a
+	// one-hot row of a one-hot categorical); element j of the batch takes
+	// the chosen one.
 	logits, support := prog.Value(t), prog.Value(s.Value)
+	event := s.Dist.EventShape()
+	e := event.Size()
+	if len(support) != k*e {
+		return probgraph.Tensor{}, fmt.Errorf("%w: site %q: %d support numbers for %d values of event shape %v", probgraph.ErrEnum, name, len(support), k, event)
+	}
 	n := batch.Size()
-	out := make([]float64, n)
+	out := make([]float64, n*e)
 	w := make([]float64, k)
-	for j := range out {
+	for j := 0; j < n; j++ {
 		for i := range w {
 			w[i] = logits[i*n+j]
 		}
@@ -157,9 +165,9 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 		if err != nil {
 			return probgraph.Tensor{}, fmt.Errorf("%w: site %q, element %d: %v", probgraph.ErrEnum, name, j, err)
 		}
-		out[j] = support[i]
+		copy(out[j*e:(j+1)*e], support[i*e:(i+1)*e])
 	}
-	return probgraph.Tensor{Data: out, Shape: slices.Clone(batch)}, nil
+	return probgraph.Tensor{Data: out, Shape: append(slices.Clone(batch), event...)}, nil
 }
 
 // choose returns the index of the largest log-weight, or a draw from the

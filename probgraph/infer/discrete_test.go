@@ -3,6 +3,7 @@ package infer
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -137,6 +138,16 @@ func TestInferDiscreteBadInput(t *testing.T) {
 	}
 	if _, err := InferDiscrete(smallModel, nil, DiscreteOptions{MaxPlateNesting: -2}); !errors.Is(err, ErrOptions) {
 		t.Errorf("negative nesting: %v", err)
+	}
+	// A local enumerated site summed over its plate into a global
+	// observation couples its elements: no per-element decision exists.
+	coupled := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		z := m.Plate("data", 3).Sample("z", dist.Bernoulli(g.Scalar(0.4)), probgraph.EnumerateParallel())
+		m.Observe("y", dist.Normal(g.Sum(g.Mul(z, g.Constant([]float64{1, 2, 3}, 3)), -1), g.Scalar(1)), g.Scalar(0.5))
+	}
+	if _, err := InferDiscrete(coupled, nil, DiscreteOptions{MaxPlateNesting: 1}); !errors.Is(err, probgraph.ErrEnum) || !strings.Contains(err.Error(), `"data"`) {
+		t.Errorf("local site reduced over its plate: %v", err)
 	}
 }
 

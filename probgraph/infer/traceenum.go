@@ -16,24 +16,50 @@ import (
 // remaining latent sites only. Several enumerated sites, independent or
 // chained (a discrete site whose distribution depends on another enumerated
 // one), are handled as long as the plates nest into a tree around them;
-// other structures are reported with the sites involved.
+// other structures are reported with the sites involved. Among them: a
+// factor computed from an enumerated site's values that does not keep the
+// site's enumeration dim, as when a site local to a plate is summed over
+// the plate into an observation outside it (the observation would couple
+// all of the plate's elements, which per-element enumeration cannot sum).
 type TraceEnumELBO struct {
 	// MaxPlateNesting is the number of batch dimensions the model's plates
 	// reach; enumeration starts at dim −(MaxPlateNesting+1). Zero means: find
 	// it by tracing the model and guide once (a model with no plates has
 	// nesting 0 either way).
 	MaxPlateNesting int
+	// NumParticles > 1 averages the bound over that many draws of the
+	// guide, vectorized in one program run: the particles take the dim
+	// left of the plates, −(MaxPlateNesting+1), and enumeration starts
+	// left of them. Each particle's enumerated sites are summed out on
+	// their own, so the loss is the mean of the single-particle losses of
+	// the same draws.
+	NumParticles int
 }
 
 // Build builds the loss on g.
 func (e TraceEnumELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error) {
+	if e.NumParticles < 0 {
+		return nil, fmt.Errorf("%w: %d particles", ErrOptions, e.NumParticles)
+	}
 	nesting, err := plateNesting(e.MaxPlateNesting, model, guide)
 	if err != nil {
 		return nil, err
 	}
-	mtr, gtr, err := traces(g, model, guide, ps, probgraph.Enum(-(nesting + 1)))
+	wrap := probgraph.Enum(-(nesting + 1))
+	keep, layoutNesting := -1, nesting
+	if e.NumParticles > 1 {
+		pdim := -(nesting + 1)
+		wrap = probgraph.Chain(probgraph.Particles(e.NumParticles, pdim), probgraph.Enum(pdim-1))
+		layoutNesting = nesting + 1
+	}
+	mtr, gtr, err := traces(g, model, guide, ps, wrap)
 	if err != nil {
 		return nil, err
+	}
+	if e.NumParticles > 1 {
+		// The particle plate's axis in the common layout: right of the
+		// enumeration axes, left of the model's plates.
+		keep = enumCount(mtr)
 	}
 	for _, s := range gtr.Sites() {
 		if s.IsLatent() && s.Infer.Enumerate != probgraph.NoEnumeration {
@@ -41,38 +67,53 @@ func (e TraceEnumELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *
 				probgraph.ErrEnum, s.Name)
 		}
 	}
-	logJoint, err := enumLogJoint(g, mtr, nesting, false)
+	logJoint, err := enumLogJoint(g, mtr, layoutNesting, false, keep)
 	if err != nil {
 		return nil, err
 	}
+	// elbo is per particle (shape [P]) with particles, a scalar without.
+	particles := keep >= 0
 	elbo := logJoint
 	for _, s := range gtr.Sites() {
 		if s.IsLatent() {
-			elbo = g.Sub(elbo, s.LogProbSum())
+			elbo = g.Sub(elbo, perParticle(g, s.LogProb(), particles))
 		}
 	}
 	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
-	surrogate := addScoreTerms(g, obj, elbo, gtr, false)
-	obj.Loss = g.Neg(elbo)
-	obj.Surrogate = g.Neg(surrogate)
+	surrogate := addScoreTerms(g, obj, elbo, gtr, particles)
+	obj.Loss = g.Neg(g.Mean(elbo))
+	obj.Surrogate = g.Neg(g.Mean(surrogate))
 	if err := g.Err(); err != nil {
 		return nil, err
 	}
 	return obj, nil
 }
 
+// enumCount is the number of enumerated sites of a model trace.
+func enumCount(mtr *probgraph.Trace) int {
+	n := 0
+	for _, s := range mtr.Sites() {
+		if s.IsLatent() && s.Infer.Enumerate != probgraph.NoEnumeration && s.Infer.EnumDim != 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // enumLogJoint is the log joint density of an enumerated model trace with
-// every enumerated dimension summed out (maximized out with useMax).
-func enumLogJoint(g *engine.Graph, mtr *probgraph.Trace, nesting int, useMax bool) (*engine.Node, error) {
+// every enumerated dimension summed out (maximized out with useMax). With
+// keep ≥ 0 (the particle plate's axis of the layout) it is one value per
+// particle, shape [P].
+func enumLogJoint(g *engine.Graph, mtr *probgraph.Trace, nesting int, useMax bool, keep int) (*engine.Node, error) {
 	l, err := layoutOf(mtr, nesting)
 	if err != nil {
 		return nil, err
 	}
-	factors, plain, err := enumFactors(g, l, mtr)
+	factors, plain, err := enumFactors(g, l, mtr, keep)
 	if err != nil {
 		return nil, err
 	}
-	c := &contraction{g: g, l: l, useMax: useMax, target: -1, factors: factors}
+	c := &contraction{g: g, l: l, useMax: useMax, target: -1, keep: keep, factors: factors}
 	total, err := c.run()
 	if err != nil {
 		return nil, err
@@ -121,7 +162,7 @@ func plateNesting(given int, model, guide probgraph.Model) (int, error) {
 // continuous sites and the data. MCMC uses it for its potential energy.
 // nesting is the model's plate nesting (see MaxPlateNesting).
 func EnumeratedLogJoint(g *engine.Graph, mtr *probgraph.Trace, nesting int) (*engine.Node, error) {
-	return enumLogJoint(g, mtr, nesting, false)
+	return enumLogJoint(g, mtr, nesting, false, -1)
 }
 
 // MaxPlateNesting finds a model's plate nesting by tracing it once on a

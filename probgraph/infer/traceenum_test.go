@@ -207,6 +207,29 @@ func TestTraceEnumRejectsUnsupportedStructures(t *testing.T) {
 			z := m.Plate("data", 3).Sample("z", dist.Bernoulli(g.Scalar(0.4)), probgraph.EnumerateParallel())
 			m.Observe("y", dist.Normal(z, g.Scalar(1)), g.Scalar(0.5))
 		}, TraceEnumELBO{MaxPlateNesting: 1}, []string{`"y"`, `"z"`, `"data"`}},
+		// The local z summed over its plate into one observation outside
+		// it: y couples all three z_i (its exact marginal needs all 2³
+		// joint values), and the plate reduction moves the enumeration dim
+		// into the plate dims, so the log-probability has shape [2] where
+		// the outside-the-plate check looks for the enumeration dim.
+		{"local variable summed over its plate into a global observation", func(m *probgraph.Ctx) {
+			g := m.Graph()
+			z := m.Plate("data", 3).Sample("z", dist.Bernoulli(g.Scalar(0.4)), probgraph.EnumerateParallel())
+			s := g.Sum(g.Mul(z, g.Constant([]float64{1, 2, 3}, 3)), -1)
+			m.Observe("y", dist.Normal(s, g.Scalar(1)), g.Scalar(0.5))
+		}, TraceEnumELBO{MaxPlateNesting: 1}, []string{`"y"`, `"z"`, `"data"`}},
+		// Reducing over every dim, the enumeration dim included, leaves a
+		// scalar that mixes the enumerated values themselves.
+		{"local variable summed over all dims", func(m *probgraph.Ctx) {
+			g := m.Graph()
+			z := m.Plate("data", 3).Sample("z", dist.Bernoulli(g.Scalar(0.4)), probgraph.EnumerateParallel())
+			m.Observe("y", dist.Normal(g.Sum(z), g.Scalar(1)), g.Scalar(0.5))
+		}, TraceEnumELBO{MaxPlateNesting: 1}, []string{`"y"`, `"z"`, `"data"`}},
+		{"global variable reduced over its enumeration dim", func(m *probgraph.Ctx) {
+			g := m.Graph()
+			z := m.Sample("z", dist.Categorical(g.Constant([]float64{0.2, 0.3, 0.5}, 3)), probgraph.EnumerateParallel())
+			m.Observe("y", dist.Normal(g.Mean(z), g.Scalar(1)), g.Scalar(0.5))
+		}, TraceEnumELBO{}, []string{`"y"`, `"z"`, "reduced"}},
 		{"subsampled plate", func(m *probgraph.Ctx) {
 			g := m.Graph()
 			p := m.Plate("data", 4, probgraph.Subsample(2))

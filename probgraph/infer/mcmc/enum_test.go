@@ -2,7 +2,9 @@ package mcmc
 
 import (
 	"context"
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -167,4 +169,65 @@ func TestNUTSRunsTheSeedMixture(t *testing.T) {
 			}
 		}
 	}
+}
+
+// mixtureMeanOneHot is mixtureMean with z_i one-hot over {off, on}
+// (probabilities 0.7, 0.3): x_i ~ N(μ·z_i[1], 1), z_i[1] picked out by a dot
+// product with (0, 1).
+func mixtureMeanOneHot(m *probgraph.Ctx) {
+	g := m.Graph()
+	mu := m.Sample("mu", dist.Normal(g.Scalar(0), g.Scalar(1)))
+	p := m.Plate("data", len(enumData))
+	z := p.Sample("z", dist.OneHotCategorical(g.Constant([]float64{0.7, 0.3}, 2)), probgraph.EnumerateParallel())
+	on := g.Sum(g.Mul(z, g.Constant([]float64{0, 1}, 2)), -1)
+	p.Observe("x", dist.Normal(g.Mul(mu, on), g.Scalar(1)), g.Constant(enumData, len(enumData)))
+}
+
+// The potential of the one-hot model is the same hand-computed marginal
+// log joint as the Bernoulli one's, with its gradient.
+func TestPotentialSumsOutEnumeratedOneHotSite(t *testing.T) {
+	sites, err := autoguide.Latents(mixtureMeanOneHot, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sites) != 1 || sites[0].Name != "mu" {
+		t.Fatalf("latent sites %v, want only mu", sites)
+	}
+	pot, err := compilePotential(mixtureMeanOneHot, newLayout(sites))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grad := make([]float64, 1)
+	for _, mu := range []float64{-1.5, 0, 0.7, 2.4} {
+		e := pot.eval([]float64{mu}, grad)
+		if want := -exactLogJoint(mu); math.Abs(e-want) > 1e-12*math.Max(1, math.Abs(want)) {
+			t.Errorf("potential at μ = %v: %.15g, want %.15g", mu, e, want)
+		}
+		h := 1e-6
+		fd := -(exactLogJoint(mu+h) - exactLogJoint(mu-h)) / (2 * h)
+		if math.Abs(grad[0]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
+			t.Errorf("gradient at μ = %v: %v, finite difference %v", mu, grad[0], fd)
+		}
+	}
+}
+
+// A local enumerated site summed over its plate into a global observation
+// cannot be summed out element by element: building the potential fails
+// with ErrEnumerated, naming the enumerated site and its plate.
+func TestPotentialRejectsLocalSiteReducedOverItsPlate(t *testing.T) {
+	model := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		mu := m.Sample("mu", dist.Normal(g.Scalar(0), g.Scalar(1)))
+		z := m.Plate("data", len(enumData)).Sample("z", dist.Bernoulli(g.Scalar(0.3)), probgraph.EnumerateParallel())
+		m.Observe("s", dist.Normal(g.Mul(mu, g.Sum(z, -1)), g.Scalar(1)), g.Scalar(1.5))
+	}
+	sites, err := autoguide.Latents(model, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = compilePotential(model, newLayout(sites))
+	if !errors.Is(err, ErrEnumerated) || !strings.Contains(err.Error(), `"z"`) || !strings.Contains(err.Error(), `"data"`) {
+		t.Fatalf("error %v, want ErrEnumerated naming \"z\" and \"data\"", err)
+	}
+	t.Log(err)
 }
