@@ -29,27 +29,14 @@ func RelaxedBernoulliLogits(temperature, logits *engine.Node) *RelaxedBernoulliD
 }
 
 func newRelaxedBernoulli(temperature, p *engine.Node, fromLogits bool) *RelaxedBernoulliDist {
-	name := "probs"
-	if fromLogits {
-		name = "logits"
-	}
-	g, batch, ok := params("RelaxedBernoulli", []string{"temperature", name}, []*engine.Node{temperature, p}, nil)
-	d := &RelaxedBernoulliDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("RelaxedBernoulli")
-		return d
-	}
+	name := paramName(fromLogits)
+	d := &RelaxedBernoulliDist{}
+	g, batch, ok := d.setParams("RelaxedBernoulli", []string{"temperature", name}, []*engine.Node{temperature, p}, nil)
 	if !ok {
 		return d
 	}
 	d.Temperature = g.BroadcastTo(checkParam("RelaxedBernoulli", "temperature", temperature, rulePositive), batch...)
-	if fromLogits {
-		d.Logits = g.BroadcastTo(p, batch...)
-		d.Probs = g.Sigmoid(d.Logits)
-	} else {
-		d.Probs = g.BroadcastTo(checkParam("RelaxedBernoulli", "probs", p, ruleUnit), batch...)
-		d.Logits = g.Sub(g.Log(d.Probs), g.Log1p(g.Neg(d.Probs)))
-	}
+	d.Probs, d.Logits = binaryParam(g, "RelaxedBernoulli", p, batch, fromLogits)
 	return d
 }
 
