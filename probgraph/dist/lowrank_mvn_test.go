@@ -104,22 +104,7 @@ func TestLowRankMultivariateNormalBadParameters(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := engine.NewGraph()
-			d := c.build(g)
-			for _, n := range []*engine.Node{d.Sample(2), d.LogProb(g.Fill(0, 3)), d.Mean(), d.Variance(),
-				d.Entropy(), d.Covariance()} {
-				if n.Valid() {
-					t.Errorf("invalid distribution gave a valid node %v", n)
-				}
-			}
-			err := g.Err()
-			if !errors.Is(err, c.want) {
-				t.Fatalf("error %v, want %v", err, c.want)
-			}
-			for _, w := range c.words {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
-			}
+			checkInvalidDist(t, c.build(g), g.Fill(0, 3), c.want, c.words...)
 		})
 	}
 }

@@ -160,33 +160,7 @@ func TestMultivariateNormalBadParameters(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := engine.NewGraph()
-			d := c.build(g)
-			// Every method of an invalid distribution returns an invalid node
-			// instead of panicking.
-			m := d.(interface {
-				Meaner
-				Variancer
-				Entropier
-				Covariance() *engine.Node
-			})
-			for _, n := range []*engine.Node{d.Sample(2), d.LogProb(g.Fill(0, 2)), m.Mean(), m.Variance(),
-				m.Entropy(), m.Covariance()} {
-				if n.Valid() {
-					t.Errorf("invalid distribution gave a valid node %v", n)
-				}
-			}
-			err := g.Err()
-			if nilErr := d.Graph().Err(); err == nil {
-				err = nilErr
-			}
-			if !errors.Is(err, c.want) {
-				t.Fatalf("error %v, want %v", err, c.want)
-			}
-			for _, w := range c.words {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
-			}
+			checkInvalidDist(t, c.build(g), g.Fill(0, 2), c.want, c.words...)
 		})
 	}
 }
