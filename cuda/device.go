@@ -256,6 +256,19 @@ func (d *Device) launch(base string, grid, block dims, smem int, args ...uint64)
 	return nil
 }
 
+// gridFor is the grid of a grid-stride kernel over total elements, with
+// threads threads a block.
+func gridFor(total int) dims { return dim3(min((total+threads-1)/threads, maxBlocks)) }
+
+// launchToHost runs the grid-stride kernel base over the len(dst) elements
+// of the device buffer out, which args name, and copies out to dst.
+func (d *Device) launchToHost(dst []float64, out cu.DevicePtr, base string, args ...uint64) error {
+	if err := d.launch(base, gridFor(len(dst)), dim3(threads), 0, args...); err != nil {
+		return err
+	}
+	return d.fromDevice(dst, out)
+}
+
 // sync waits for the launched kernels and names the last one in an error.
 func (d *Device) sync() error {
 	if err := cu.Synchronize(); err != nil {

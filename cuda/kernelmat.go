@@ -25,12 +25,8 @@ func (d *Device) SqDist(dst, x1, x2, ls []float64, batch, n, m, dim int) error {
 		if err != nil {
 			return err
 		}
-		blocks := min((len(dst)+threads-1)/threads, maxBlocks)
-		if err := d.launch("sqdist", dim3(blocks), dim3(threads), 0, ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(out),
-			intArg(batch), intArg(n), intArg(m), intArg(dim)); err != nil {
-			return err
-		}
-		return d.fromDevice(dst, out)
+		return d.launchToHost(dst, out, "sqdist", ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(out),
+			intArg(batch), intArg(n), intArg(m), intArg(dim))
 	})
 }
 
@@ -86,12 +82,8 @@ func (d *Device) KernelMatrix(dst, x1, x2, ls, variance []float64, kind Kernel, 
 		if err != nil {
 			return err
 		}
-		blocks := min((len(dst)+threads-1)/threads, maxBlocks)
-		if err := d.launch("kern_matrix", dim3(blocks), dim3(threads), 0, ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(pv),
-			ptrArg(out), intArg(batch), intArg(n), intArg(m), intArg(dim), intArg(int(kind))); err != nil {
-			return err
-		}
-		return d.fromDevice(dst, out)
+		return d.launchToHost(dst, out, "kern_matrix", ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(pv),
+			ptrArg(out), intArg(batch), intArg(n), intArg(m), intArg(dim), intArg(int(kind)))
 	})
 }
 

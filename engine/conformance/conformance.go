@@ -371,7 +371,11 @@ func triResidual(a, x, b []float64, n, k int, lower, trans bool) float64 {
 	return worst / (amax * maxAbs(x))
 }
 
-// relErr is max|x − ref| / max|ref|; NaN anywhere in x makes it NaN.
+// RelErr is max|x − ref| / max|ref|, the measure of agreement the suites
+// use; NaN anywhere in x makes it NaN. Device tests outside the suites
+// compare their results with it too.
+func RelErr(x, ref []float64) float64 { return relErr(x, ref) }
+
 func relErr(x, ref []float64) float64 {
 	d := 0.0
 	for i := range ref {
