@@ -25,11 +25,7 @@ type continuous struct {
 }
 
 func newContinuous(model probgraph.Model, opts []Option) (continuous, error) {
-	cfg, err := newConfig(opts)
-	if err != nil {
-		return continuous{}, err
-	}
-	sites, err := prototype(model, cfg.init, 0)
+	cfg, sites, err := setup(model, opts)
 	if err != nil {
 		return continuous{}, err
 	}
