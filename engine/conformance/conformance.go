@@ -382,17 +382,7 @@ func triResidual(a, x, b []float64, n, k int, lower, trans bool) float64 {
 // compare their results with it too.
 func RelErr(x, ref []float64) float64 { return relErr(x, ref) }
 
-func relErr(x, ref []float64) float64 {
-	d := 0.0
-	for i := range ref {
-		e := math.Abs(x[i] - ref[i])
-		if math.IsNaN(e) {
-			return math.NaN()
-		}
-		d = math.Max(d, e)
-	}
-	return d / maxAbs(ref)
-}
+func relErr(x, ref []float64) float64 { return absErr(x, ref) / maxAbs(ref) }
 
 func maxAbs(v []float64) float64 {
 	m := 0.0
