@@ -167,8 +167,11 @@ func binaryParam(g *engine.Graph, family string, p *engine.Node, batch engine.Sh
 		return g.Sigmoid(logits), logits
 	}
 	probs = g.BroadcastTo(checkParam(family, "probs", p, ruleUnit), batch...)
-	return probs, g.Sub(g.Log(probs), g.Log1p(g.Neg(probs)))
+	return probs, logit(g, probs)
 }
+
+// logit is log p − log(1 − p), the log-odds of p.
+func logit(g *engine.Graph, p *engine.Node) *engine.Node { return g.Sub(g.Log(p), g.Log1p(g.Neg(p))) }
 
 // nilParam reports a nil parameter; with no graph at hand the error can only
 // live on an invalid distribution, which reports it from every method.
