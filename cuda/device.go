@@ -260,10 +260,26 @@ func (d *Device) launch(base string, grid, block dims, smem int, args ...uint64)
 // threads threads a block.
 func gridFor(total int) dims { return dim3(min((total+threads-1)/threads, maxBlocks)) }
 
-// launchToHost runs the grid-stride kernel base over the len(dst) elements
-// of the device buffer out, which args name, and copies out to dst.
-func (d *Device) launchToHost(dst []float64, out cu.DevicePtr, base string, args ...uint64) error {
-	if err := d.launch(base, gridFor(len(dst)), dim3(threads), 0, args...); err != nil {
+// launchToHost runs the grid-stride kernel base, whose arguments are the
+// input buffers in, then an output buffer of len(dst) elements (in the
+// output slot), then sizes, and copies the output to dst.
+func (d *Device) launchToHost(dst []float64, base string, in []cu.DevicePtr, sizes ...int) error {
+	out, err := d.scratchElems(slotOut, len(dst))
+	if err != nil {
+		return err
+	}
+	var args [len(d.argv)]uint64
+	if len(in)+1+len(sizes) > len(args) {
+		return fmt.Errorf("cuda: %s: %d arguments, at most %d", base, len(in)+1+len(sizes), len(args))
+	}
+	for i, p := range in {
+		args[i] = ptrArg(p)
+	}
+	args[len(in)] = ptrArg(out)
+	for i, v := range sizes {
+		args[len(in)+1+i] = intArg(v)
+	}
+	if err := d.launch(base, gridFor(len(dst)), dim3(threads), 0, args[:len(in)+1+len(sizes)]...); err != nil {
 		return err
 	}
 	return d.fromDevice(dst, out)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"gorgonia.org/cu"
 )
 
 // The capabilities that package gp's fused ops look for, on top of the
@@ -92,11 +93,6 @@ func (d *Device) KernelProfile(dst, s, variance []float64, kind engine.Stationar
 		if err != nil {
 			return err
 		}
-		out, err := d.scratchElems(slotOut, len(dst))
-		if err != nil {
-			return err
-		}
-		return d.launchToHost(dst, out, "kern_profile", ptrArg(ps), ptrArg(pv), ptrArg(out),
-			intArg(batch), intArg(nm), intArg(int(k)))
+		return d.launchToHost(dst, "kern_profile", []cu.DevicePtr{ps, pv}, batch, nm, int(k))
 	})
 }
