@@ -22,23 +22,6 @@ func (rounding) KernelProfile(dst, s, v []float64, kind engine.Stationary, batch
 	return err
 }
 
-// The Float32 suites of the GP capabilities accept float32 results, and
-// their float64 bound rejects them.
-func TestFloat32GPSuitesAcceptFloat32Rounding(t *testing.T) {
-	cfg := Float32(true)
-	cfg.Sizes = []int{1, 33, 65, 129}
-	CholInverse(t, rounding{}, cfg)
-	KernelProfile(t, rounding{}, cfg)
-	for name, suite := range map[string]func(testing.TB, engine.Device, Config){
-		"cholinverse": CholInverse, "kernelprofile": KernelProfile,
-	} {
-		t.Run(name, func(t *testing.T) {
-			wantFailures(t, suite, rounding{}, Config{Sizes: []int{1, 64}, Batch: 1000, Flops: 2e7, Tol: Float64(true).Tol},
-				"rounds its results to float32")
-		})
-	}
-}
-
 // brokenGP wraps the CPU device with one deliberate defect in a GP
 // capability.
 type brokenGP struct {
