@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/gp"
@@ -25,41 +24,14 @@ func gpMLLStepCase(dev engine.Device, named bool, batch, n int) Case {
 func buildGPMLLStep(dev engine.Device, named bool, batch, n int) (*gpuGPStep, error) {
 	const dim = 3
 	x, y := gpData(batch, n)
-	fill := func(k int, v float64) []float64 {
-		out := make([]float64, k)
-		for i := range out {
-			out[i] = v
-		}
-		return out
-	}
 	g := engine.NewGraph()
-	logLS := g.Param("log_lengthscale", fill(batch*dim, math.Log(0.3)), batch, dim)
-	logVar := g.Param("log_variance", fill(batch, 0), batch)
-	logNoise := g.Param("log_noise", fill(batch, math.Log(0.1)), batch)
+	logLS, logVar, logNoise := gpHypers(g, batch, dim)
 	prior := gp.Prior{Kernel: gp.RBF{Lengthscale: g.Exp(logLS), Variance: g.Exp(logVar)}, Noise: g.Exp(logNoise)}
 	mll := gp.MarginalLogLikelihood(g, prior, g.Constant(x, n, dim), g.Constant(y, batch, n))
 	loss := g.Neg(g.Sum(mll.Value))
-	grads := g.Grad(loss, logLS, logVar, logNoise)
 	var opts []engine.CompileOption
 	if named {
 		opts = append(opts, engine.WithDevice(dev))
 	}
-	prog, err := g.Compile(append([]*engine.Node{loss}, grads...), opts...)
-	if err != nil {
-		return nil, err
-	}
-	if prog.Device() != dev {
-		return nil, fmt.Errorf("program compiled for %s, want %s", prog.Device().Name(), dev.Name())
-	}
-	opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.01})
-	if err != nil {
-		return nil, err
-	}
-	st := &gpuGPStep{prog: prog, opt: opt,
-		params: [][]float64{prog.Value(logLS), prog.Value(logVar), prog.Value(logNoise)},
-		grads:  [][]float64{prog.Value(grads[0]), prog.Value(grads[1]), prog.Value(grads[2])}}
-	for _, p := range st.params {
-		st.init = append(st.init, append([]float64(nil), p...))
-	}
-	return st, prog.Run()
+	return newGPStep(g, loss, []*engine.Node{logLS, logVar, logNoise}, dev, opts...)
 }

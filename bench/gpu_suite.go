@@ -208,6 +208,24 @@ func buildGPStep(dev engine.Device, batch, n int) (*gpuGPStep, error) {
 	for i := 0; i < n; i++ {
 		eye[i*n+i] = 1
 	}
+	g := engine.NewGraph()
+	X := g.Constant(x, n, dim)
+	Y := g.Constant(y, batch, n)
+	I := g.Constant(eye, n, n)
+	logLS, logVar, logNoise := gpHypers(g, batch, dim)
+	col := func(v *engine.Node) *engine.Node { return g.Unsqueeze(g.Unsqueeze(v, -1), -1) } // [B] → [B, 1, 1]
+	d2 := g.SqDist(X, X, g.Exp(logLS))                                                      // [B, N, N]
+	k := g.Add(g.Mul(col(g.Exp(logVar)), g.Exp(g.Scale(d2, -0.5))), g.Mul(col(g.Exp(logNoise)), I))
+	l := g.Cholesky(k)
+	alpha := g.TriSolveVec(l, Y, true, false)
+	nll := g.Add(g.Scale(g.Sum(g.Square(alpha)), 0.5), g.Sum(g.Log(g.Diag(l))))
+	return newGPStep(g, nll, []*engine.Node{logLS, logVar, logNoise}, dev, engine.WithDevice(dev))
+}
+
+// gpHypers adds the log hyperparameters of the GP step benchmarks to g, at
+// their starting values: lengthscales [batch, dim] of 0.3, variances
+// [batch] of 1 and noises [batch] of 0.1.
+func gpHypers(g *engine.Graph, batch, dim int) (logLS, logVar, logNoise *engine.Node) {
 	fill := func(k int, v float64) []float64 {
 		out := make([]float64, k)
 		for i := range out {
@@ -215,31 +233,34 @@ func buildGPStep(dev engine.Device, batch, n int) (*gpuGPStep, error) {
 		}
 		return out
 	}
-	g := engine.NewGraph()
-	X := g.Constant(x, n, dim)
-	Y := g.Constant(y, batch, n)
-	I := g.Constant(eye, n, n)
-	logLS := g.Param("log_lengthscale", fill(batch*dim, math.Log(0.3)), batch, dim)
-	logVar := g.Param("log_variance", fill(batch, 0), batch)
-	logNoise := g.Param("log_noise", fill(batch, math.Log(0.1)), batch)
-	col := func(v *engine.Node) *engine.Node { return g.Unsqueeze(g.Unsqueeze(v, -1), -1) } // [B] → [B, 1, 1]
-	d2 := g.SqDist(X, X, g.Exp(logLS))                                                      // [B, N, N]
-	k := g.Add(g.Mul(col(g.Exp(logVar)), g.Exp(g.Scale(d2, -0.5))), g.Mul(col(g.Exp(logNoise)), I))
-	l := g.Cholesky(k)
-	alpha := g.TriSolveVec(l, Y, true, false)
-	nll := g.Add(g.Scale(g.Sum(g.Square(alpha)), 0.5), g.Sum(g.Log(g.Diag(l))))
-	grads := g.Grad(nll, logLS, logVar, logNoise)
-	prog, err := g.Compile(append([]*engine.Node{nll}, grads...), engine.WithDevice(dev))
+	logLS = g.Param("log_lengthscale", fill(batch*dim, math.Log(0.3)), batch, dim)
+	logVar = g.Param("log_variance", fill(batch, 0), batch)
+	logNoise = g.Param("log_noise", fill(batch, math.Log(0.1)), batch)
+	return logLS, logVar, logNoise
+}
+
+// newGPStep compiles loss and its gradient in params with opts, checks that
+// the program runs on dev, runs it once and returns the step with an Adam
+// optimizer (rate 0.01) and the parameters' starting values.
+func newGPStep(g *engine.Graph, loss *engine.Node, params []*engine.Node, dev engine.Device,
+	opts ...engine.CompileOption) (*gpuGPStep, error) {
+	grads := g.Grad(loss, params...)
+	prog, err := g.Compile(append([]*engine.Node{loss}, grads...), opts...)
 	if err != nil {
 		return nil, err
+	}
+	if prog.Device() != dev {
+		return nil, fmt.Errorf("program compiled for %s, want %s", prog.Device().Name(), dev.Name())
 	}
 	opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.01})
 	if err != nil {
 		return nil, err
 	}
-	st := &gpuGPStep{prog: prog, opt: opt,
-		params: [][]float64{prog.Value(logLS), prog.Value(logVar), prog.Value(logNoise)},
-		grads:  [][]float64{prog.Value(grads[0]), prog.Value(grads[1]), prog.Value(grads[2])}}
+	st := &gpuGPStep{prog: prog, opt: opt}
+	for i, p := range params {
+		st.params = append(st.params, prog.Value(p))
+		st.grads = append(st.grads, prog.Value(grads[i]))
+	}
 	// Every timed step starts from the same hyperparameters, so that however
 	// many steps the benchmark runs, the matrices stay as well conditioned as
 	// at the start (the copy costs B·5 floats).

@@ -54,21 +54,23 @@ func TestDefaultDeviceIsRegistered(t *testing.T) {
 	t.Logf("device: %s", d.Name())
 }
 
-func TestCholeskyConformance(t *testing.T) {
+// TestConformance runs the engine's conformance suite of every device
+// capability the GPU implements, on the float64 and the float32 device.
+func TestConformance(t *testing.T) {
 	for _, d := range devices(t) {
-		conformance.Cholesky(t, d, config(d))
-	}
-}
-
-func TestTriSolveConformance(t *testing.T) {
-	for _, d := range devices(t) {
-		conformance.TriSolve(t, d, config(d))
-	}
-}
-
-func TestSqDistConformance(t *testing.T) {
-	for _, d := range devices(t) {
-		conformance.SqDist(t, d, config(d))
+		c := config(d)
+		for _, s := range []struct {
+			name string
+			run  func(t *testing.T)
+		}{
+			{"cholesky", func(t *testing.T) { conformance.Cholesky(t, d, c) }},
+			{"trisolve", func(t *testing.T) { conformance.TriSolve(t, d, c) }},
+			{"sqdist", func(t *testing.T) { conformance.SqDist(t, d, c) }},
+			{"cholinverse", func(t *testing.T) { conformance.CholInverse(t, d, c) }},
+			{"kernelprofile", func(t *testing.T) { conformance.KernelProfile(t, d, c) }},
+		} {
+			t.Run(d.Precision().String()+"/"+s.name, s.run)
+		}
 	}
 }
 
@@ -100,7 +102,7 @@ func TestKernelMatrixAndGrad(t *testing.T) {
 				if err := d.KernelMatrix(got, x1, x2, ls, variance, kind, sz.batch, sz.n, sz.m, sz.dim); err != nil {
 					t.Fatalf("%s %v %+v: %v", d.Name(), kind, sz, err)
 				}
-				if e := relDiff(got, want); !(e <= tol) {
+				if e := conformance.RelErr(got, want); !(e <= tol) {
 					t.Errorf("%s %v %+v: kernel matrix relative error %.3g > %g", d.Name(), kind, sz, e, tol)
 				}
 				wls, wvar := refKernelGrad(int(kind), g, x1, x2, ls, variance, sz.batch, sz.n, sz.m, sz.dim)
@@ -108,7 +110,7 @@ func TestKernelMatrixAndGrad(t *testing.T) {
 				if err := d.KernelGrad(gls, gvar, g, x1, x2, ls, variance, kind, sz.batch, sz.n, sz.m, sz.dim); err != nil {
 					t.Fatalf("%s %v %+v: %v", d.Name(), kind, sz, err)
 				}
-				if e := max(relDiff(gls, wls), relDiff(gvar, wvar)); !(e <= tol) {
+				if e := max(conformance.RelErr(gls, wls), conformance.RelErr(gvar, wvar)); !(e <= tol) {
 					t.Errorf("%s %v %+v: gradient relative error %.3g > %g", d.Name(), kind, sz, e, tol)
 				}
 			}
@@ -157,7 +159,7 @@ func TestProgramOnDevice(t *testing.T) {
 	if e := math.Abs(lg-lc) / math.Abs(lc); !(e <= 1e-12) {
 		t.Errorf("loss: gpu %.15g, cpu %.15g", lg, lc)
 	}
-	if e := relDiff(gg, gc); !(e <= 1e-10) {
+	if e := conformance.RelErr(gg, gc); !(e <= 1e-10) {
 		t.Errorf("gradient relative error %.3g", e)
 	}
 }
@@ -216,19 +218,6 @@ func nans(n int) []float64 {
 		v[i] = math.NaN()
 	}
 	return v
-}
-
-// relDiff is max|x − ref| / max|ref|; NaN anywhere in x makes it NaN.
-func relDiff(x, ref []float64) float64 {
-	d, s := 0.0, 0.0
-	for i := range ref {
-		e := math.Abs(x[i] - ref[i])
-		if math.IsNaN(e) {
-			return math.NaN()
-		}
-		d, s = math.Max(d, e), math.Max(s, math.Abs(ref[i]))
-	}
-	return d / s
 }
 
 // hostNLL is the reference negative log marginal likelihood of one member,

@@ -256,6 +256,35 @@ func (d *Device) launch(base string, grid, block dims, smem int, args ...uint64)
 	return nil
 }
 
+// gridFor is the grid of a grid-stride kernel over total elements, with
+// threads threads a block.
+func gridFor(total int) dims { return dim3(min((total+threads-1)/threads, maxBlocks)) }
+
+// launchToHost runs the grid-stride kernel base, whose arguments are the
+// input buffers in, then an output buffer of len(dst) elements (in the
+// output slot), then sizes, and copies the output to dst.
+func (d *Device) launchToHost(dst []float64, base string, in []cu.DevicePtr, sizes ...int) error {
+	out, err := d.scratchElems(slotOut, len(dst))
+	if err != nil {
+		return err
+	}
+	var args [len(d.argv)]uint64
+	if len(in)+1+len(sizes) > len(args) {
+		return fmt.Errorf("cuda: %s: %d arguments, at most %d", base, len(in)+1+len(sizes), len(args))
+	}
+	for i, p := range in {
+		args[i] = ptrArg(p)
+	}
+	args[len(in)] = ptrArg(out)
+	for i, v := range sizes {
+		args[len(in)+1+i] = intArg(v)
+	}
+	if err := d.launch(base, gridFor(len(dst)), dim3(threads), 0, args[:len(in)+1+len(sizes)]...); err != nil {
+		return err
+	}
+	return d.fromDevice(dst, out)
+}
+
 // sync waits for the launched kernels and names the last one in an error.
 func (d *Device) sync() error {
 	if err := cu.Synchronize(); err != nil {

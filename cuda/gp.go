@@ -130,15 +130,14 @@ func (gp *ExactGP) NLL(nll, gls, gvar, gnoise, ls, variance, noise []float64) er
 			return &KernelError{Kernel: "memset", Err: err}
 		}
 		nn := b * n * n
-		grid := func(total int) dims { return dim3(min((total+threads-1)/threads, maxBlocks)) }
 		steps := []struct {
 			name string
 			g    dims
 			args []uint64
 		}{
-			{"kern_matrix", grid(nn), []uint64{ptrArg(gp.x.ptr), ptrArg(gp.x.ptr), ptrArg(pls), ptrArg(pvar), ptrArg(gp.k.ptr),
+			{"kern_matrix", gridFor(nn), []uint64{ptrArg(gp.x.ptr), ptrArg(gp.x.ptr), ptrArg(pls), ptrArg(pvar), ptrArg(gp.k.ptr),
 				intArg(b), intArg(n), intArg(n), intArg(dim), intArg(int(gp.kind))}},
-			{"add_diag", grid(b * n), []uint64{ptrArg(gp.k.ptr), ptrArg(pnoise), intArg(b), intArg(n)}},
+			{"add_diag", gridFor(b * n), []uint64{ptrArg(gp.k.ptr), ptrArg(pnoise), intArg(b), intArg(n)}},
 		}
 		for _, s := range steps {
 			if err := d.launch(s.name, s.g, dim3(threads), 0, s.args...); err != nil {
@@ -151,7 +150,7 @@ func (gp *ExactGP) NLL(nll, gls, gvar, gnoise, ls, variance, noise []float64) er
 		if err := cu.MemcpyDtoD(gp.alpha.ptr, gp.y.ptr, int64(b*n)*sz); err != nil {
 			return &KernelError{Kernel: "copy on device", Err: err}
 		}
-		if err := d.launch("set_identity", grid(nn), dim3(threads), 0, ptrArg(gp.kinv.ptr), intArg(b), intArg(n)); err != nil {
+		if err := d.launch("set_identity", gridFor(nn), dim3(threads), 0, ptrArg(gp.kinv.ptr), intArg(b), intArg(n)); err != nil {
 			return err
 		}
 		for _, trans := range []bool{false, true} {
@@ -167,7 +166,7 @@ func (gp *ExactGP) NLL(nll, gls, gvar, gnoise, ls, variance, noise []float64) er
 			g    dims
 			args []uint64
 		}{
-			{"gp_weights", grid(nn), []uint64{ptrArg(gp.kinv.ptr), ptrArg(gp.alpha.ptr), intArg(b), intArg(n)}},
+			{"gp_weights", gridFor(nn), []uint64{ptrArg(gp.kinv.ptr), ptrArg(gp.alpha.ptr), intArg(b), intArg(n)}},
 			{"kern_grad", dims{x: (n*n + threads - 1) / threads, y: b}, []uint64{ptrArg(gp.x.ptr), ptrArg(gp.x.ptr),
 				ptrArg(pls), ptrArg(pvar), ptrArg(gp.kinv.ptr), ptrArg(oLS), ptrArg(oVar), intArg(n), intArg(n), intArg(dim),
 				intArg(int(gp.kind))}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"gorgonia.org/cu"
 )
 
 // The capabilities that package gp's fused ops look for, on top of the
@@ -24,12 +25,8 @@ var (
 // triangles of each inverse are written (they agree to round-off, not
 // bitwise).
 func (d *Device) CholInverse(dst, l []float64, batch, n int) error {
-	if batch < 0 || n < 0 || len(l) < batch*n*n || len(dst) < batch*n*n {
-		return fmt.Errorf("%w: cuda cholinverse: %d matrices of %d×%d in buffers of %d and %d elements",
-			engine.ErrArgument, batch, n, n, len(l), len(dst))
-	}
-	if batch == 0 || n == 0 {
-		return nil
+	if err := checkSquare("cholinverse", len(dst), len(l), batch, n); err != nil || batch == 0 || n == 0 {
+		return err
 	}
 	size := batch * n * n
 	return d.do(func() error {
@@ -41,8 +38,7 @@ func (d *Device) CholInverse(dst, l []float64, batch, n int) error {
 		if err != nil {
 			return err
 		}
-		if err := d.launch("set_identity", dim3(min((size+threads-1)/threads, maxBlocks)), dim3(threads), 0,
-			ptrArg(x), intArg(batch), intArg(n)); err != nil {
+		if err := d.launch("set_identity", gridFor(size), dim3(threads), 0, ptrArg(x), intArg(batch), intArg(n)); err != nil {
 			return err
 		}
 		for _, trans := range []bool{false, true} {
@@ -97,15 +93,6 @@ func (d *Device) KernelProfile(dst, s, variance []float64, kind engine.Stationar
 		if err != nil {
 			return err
 		}
-		out, err := d.scratchElems(slotOut, len(dst))
-		if err != nil {
-			return err
-		}
-		blocks := min((len(dst)+threads-1)/threads, maxBlocks)
-		if err := d.launch("kern_profile", dim3(blocks), dim3(threads), 0, ptrArg(ps), ptrArg(pv), ptrArg(out),
-			intArg(batch), intArg(nm), intArg(int(k))); err != nil {
-			return err
-		}
-		return d.fromDevice(dst, out)
+		return d.launchToHost(dst, "kern_profile", []cu.DevicePtr{ps, pv}, batch, nm, int(k))
 	})
 }

@@ -7,20 +7,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/engine/conformance"
 )
-
-func TestCholInverseConformance(t *testing.T) {
-	for _, d := range devices(t) {
-		conformance.CholInverse(t, d, config(d))
-	}
-}
-
-func TestKernelProfileConformance(t *testing.T) {
-	for _, d := range devices(t) {
-		conformance.KernelProfile(t, d, config(d))
-	}
-}
 
 func TestGPCapabilitiesRejectBadArguments(t *testing.T) {
 	d, err := Default()

@@ -21,16 +21,7 @@ func (d *Device) SqDist(dst, x1, x2, ls []float64, batch, n, m, dim int) error {
 		if err != nil {
 			return err
 		}
-		out, err := d.scratchElems(slotOut, len(dst))
-		if err != nil {
-			return err
-		}
-		blocks := min((len(dst)+threads-1)/threads, maxBlocks)
-		if err := d.launch("sqdist", dim3(blocks), dim3(threads), 0, ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(out),
-			intArg(batch), intArg(n), intArg(m), intArg(dim)); err != nil {
-			return err
-		}
-		return d.fromDevice(dst, out)
+		return d.launchToHost(dst, "sqdist", []cu.DevicePtr{p1, p2, pl}, batch, n, m, dim)
 	})
 }
 
@@ -82,16 +73,7 @@ func (d *Device) KernelMatrix(dst, x1, x2, ls, variance []float64, kind Kernel, 
 		if err != nil {
 			return err
 		}
-		out, err := d.scratchElems(slotOut, len(dst))
-		if err != nil {
-			return err
-		}
-		blocks := min((len(dst)+threads-1)/threads, maxBlocks)
-		if err := d.launch("kern_matrix", dim3(blocks), dim3(threads), 0, ptrArg(p1), ptrArg(p2), ptrArg(pl), ptrArg(pv),
-			ptrArg(out), intArg(batch), intArg(n), intArg(m), intArg(dim), intArg(int(kind))); err != nil {
-			return err
-		}
-		return d.fromDevice(dst, out)
+		return d.launchToHost(dst, "kern_matrix", []cu.DevicePtr{p1, p2, pl, pv}, batch, n, m, dim, int(kind))
 	})
 }
 

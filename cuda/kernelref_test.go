@@ -39,6 +39,17 @@ func refShape(kind int, s float64) (k0, c float64) {
 	}
 }
 
+// refSqDist is the scaled squared distance between point i of x1 and point
+// j of x2 in member b.
+func refSqDist(x1, x2, ls []float64, b, i, j, n, m, d int) float64 {
+	s := 0.0
+	for l := 0; l < d; l++ {
+		t := (x1[(b*n+i)*d+l] - x2[(b*m+j)*d+l]) / ls[b*d+l]
+		s += t * t
+	}
+	return s
+}
+
 // refKernel returns K [batch, n, m] for x1 [batch, n, d], x2 [batch, m, d],
 // ls [batch, d], variance [batch].
 func refKernel(kind int, x1, x2, ls, variance []float64, batch, n, m, d int) []float64 {
@@ -46,11 +57,7 @@ func refKernel(kind int, x1, x2, ls, variance []float64, batch, n, m, d int) []f
 	for b := 0; b < batch; b++ {
 		for i := 0; i < n; i++ {
 			for j := 0; j < m; j++ {
-				s := 0.0
-				for l := 0; l < d; l++ {
-					t := (x1[(b*n+i)*d+l] - x2[(b*m+j)*d+l]) / ls[b*d+l]
-					s += t * t
-				}
+				s := refSqDist(x1, x2, ls, b, i, j, n, m, d)
 				k0, _ := refShape(kind, s)
 				out[(b*n+i)*m+j] = variance[b] * k0
 			}
@@ -65,11 +72,7 @@ func refKernelGrad(kind int, g, x1, x2, ls, variance []float64, batch, n, m, d i
 	for b := 0; b < batch; b++ {
 		for i := 0; i < n; i++ {
 			for j := 0; j < m; j++ {
-				s := 0.0
-				for l := 0; l < d; l++ {
-					t := (x1[(b*n+i)*d+l] - x2[(b*m+j)*d+l]) / ls[b*d+l]
-					s += t * t
-				}
+				s := refSqDist(x1, x2, ls, b, i, j, n, m, d)
 				k0, c := refShape(kind, s)
 				gv := g[(b*n+i)*m+j]
 				gvar[b] += gv * k0

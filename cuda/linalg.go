@@ -30,12 +30,8 @@ const MaxCholeskyN = 2048
 // lowest-numbered failing member. On a Float32 device a finite float64 too
 // large for float32 becomes Inf and is reported as not finite.
 func (d *Device) Cholesky(dst, src []float64, batch, n int) error {
-	if batch < 0 || n < 0 || len(src) < batch*n*n || len(dst) < batch*n*n {
-		return fmt.Errorf("%w: cuda cholesky: %d matrices of %d×%d in buffers of %d and %d elements",
-			engine.ErrArgument, batch, n, n, len(src), len(dst))
-	}
-	if batch == 0 || n == 0 {
-		return nil
+	if err := checkSquare("cholesky", len(dst), len(src), batch, n); err != nil || batch == 0 || n == 0 {
+		return err
 	}
 	size := batch * n * n
 	return d.do(func() error {
@@ -52,6 +48,16 @@ func (d *Device) Cholesky(dst, src []float64, batch, n int) error {
 		}
 		return d.fromDevice(dst[:size], out)
 	})
+}
+
+// checkSquare checks that buffers of nsrc and ndst elements hold batch n×n
+// matrices.
+func checkSquare(op string, ndst, nsrc, batch, n int) error {
+	if batch < 0 || n < 0 || nsrc < batch*n*n || ndst < batch*n*n {
+		return fmt.Errorf("%w: cuda %s: %d matrices of %d×%d in buffers of %d and %d elements",
+			engine.ErrArgument, op, batch, n, n, nsrc, ndst)
+	}
+	return nil
 }
 
 // CholeskyBuffer factors the batch n×n matrices in src into dst, both on the
@@ -103,8 +109,7 @@ func (d *Device) cholesky(out, a cu.DevicePtr, batch, n int) error {
 func (d *Device) choleskyBlocked(out, a, info, bad cu.DevicePtr, batch, n int) error {
 	sz := int(d.prec.size())
 	total := batch * n * n
-	blocks := min((total+threads-1)/threads, maxBlocks)
-	if err := d.launch("chol_init", dims{x: blocks}, dims{x: threads}, 0,
+	if err := d.launch("chol_init", gridFor(total), dim3(threads), 0,
 		ptrArg(a), ptrArg(out), ptrArg(info), ptrArg(bad), intArg(batch), intArg(n)); err != nil {
 		return err
 	}

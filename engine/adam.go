@@ -38,19 +38,25 @@ type AdamOptions struct {
 
 // WithDefaults returns the options with every zero field set to its default.
 func (o AdamOptions) WithDefaults() AdamOptions {
-	if o.LR == 0 && o.Schedule == nil {
-		o.LR = defaultLR
-	}
-	if o.Beta1 == 0 {
-		o.Beta1 = defaultBeta1
-	}
-	if o.Beta2 == 0 {
-		o.Beta2 = defaultBeta2
-	}
-	if o.Eps == 0 {
-		o.Eps = defaultEps
-	}
+	adamDefaults(&o.LR, o.Schedule, &o.Beta1, &o.Beta2, &o.Eps)
 	return o
+}
+
+// adamDefaults fills the zero fields that Adam and ClippedAdam share; the
+// rate takes its default only when there is no schedule.
+func adamDefaults(lr *float64, sched Schedule, b1, b2, eps *float64) {
+	if *lr == 0 && sched == nil {
+		*lr = defaultLR
+	}
+	if *b1 == 0 {
+		*b1 = defaultBeta1
+	}
+	if *b2 == 0 {
+		*b2 = defaultBeta2
+	}
+	if *eps == 0 {
+		*eps = defaultEps
+	}
 }
 
 // Validate reports options Adam cannot run with: a negative or non-finite
@@ -97,11 +103,7 @@ func NewAdam(opts AdamOptions) (*Adam, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	sched := opts.Schedule
-	if sched == nil {
-		sched = ConstantLR(opts.LR)
-	}
-	return &Adam{opts: opts, sched: sched}, nil
+	return &Adam{opts: opts, sched: rateSchedule(opts.LR, opts.Schedule)}, nil
 }
 
 // Options returns the options in use, defaults filled in.
@@ -109,15 +111,10 @@ func (a *Adam) Options() AdamOptions { return a.opts }
 
 // Step updates each params[i] in place from grads[i].
 func (a *Adam) Step(params, grads [][]float64) error {
-	if err := a.s.check("adam", params, grads); err != nil {
-		return err
-	}
-	lr, err := scheduledLR("adam", a.sched, a.s.steps)
+	lr, err := a.s.begin("adam", a.sched, params, grads, 2)
 	if err != nil {
 		return err
 	}
-	a.s.start(params, 2)
-	a.s.steps++
 	t := float64(a.s.steps)
 	b1, b2, eps, wd := a.opts.Beta1, a.opts.Beta2, a.opts.Eps, a.opts.WeightDecay
 	c1, c2 := 1-b1, 1-b2
@@ -169,18 +166,7 @@ type ClippedAdamOptions struct {
 
 // WithDefaults returns the options with every zero field set to its default.
 func (o ClippedAdamOptions) WithDefaults() ClippedAdamOptions {
-	if o.LR == 0 {
-		o.LR = defaultLR
-	}
-	if o.Beta1 == 0 {
-		o.Beta1 = defaultBeta1
-	}
-	if o.Beta2 == 0 {
-		o.Beta2 = defaultBeta2
-	}
-	if o.Eps == 0 {
-		o.Eps = defaultEps
-	}
+	adamDefaults(&o.LR, nil, &o.Beta1, &o.Beta2, &o.Eps)
 	if o.ClipNorm == 0 {
 		o.ClipNorm = defaultClipNorm
 	}
@@ -242,12 +228,10 @@ func (c *ClippedAdam) LR() float64 { return c.lr }
 
 // Step updates each params[i] in place from grads[i].
 func (c *ClippedAdam) Step(params, grads [][]float64) error {
-	if err := c.s.check("clipped_adam", params, grads); err != nil {
+	if _, err := c.s.begin("clipped_adam", nil, params, grads, 2); err != nil {
 		return err
 	}
-	c.s.start(params, 2)
 	c.lr *= c.opts.LRD
-	c.s.steps++
 	t := float64(c.s.steps)
 	b1, b2, eps, wd, clip := c.opts.Beta1, c.opts.Beta2, c.opts.Eps, c.opts.WeightDecay, c.opts.ClipNorm
 	c1, c2 := 1-b1, 1-b2

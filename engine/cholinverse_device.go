@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"math"
 
 	"gonum.org/v1/gonum/blas"
@@ -38,12 +37,8 @@ var _ CholInverseDevice = cpuDevice{}
 // batches over goroutines. A member whose factor has a zero on its diagonal
 // is filled with NaN.
 func (cpuDevice) CholInverse(dst, l []float64, batch, n int) error {
-	if batch < 0 || n < 0 || len(l) < batch*n*n || len(dst) < batch*n*n {
-		return fmt.Errorf("%w: cholinverse: %d matrices of %d×%d in buffers of %d and %d elements",
-			ErrArgument, batch, n, n, len(l), len(dst))
-	}
-	if n == 0 {
-		return nil
+	if err := checkSquareBatch("cholinverse", dst, l, batch, n); err != nil || n == 0 {
+		return err
 	}
 	nf := float64(n)
 	member := func(m int) error {

@@ -118,6 +118,16 @@ func forBatchParallel(batch, workers int, fn func(w, m int) error) error {
 	return nil
 }
 
+// checkSquareBatch reports sizes that do not describe batch n×n matrices,
+// one after another, in src and in dst.
+func checkSquareBatch(op string, dst, src []float64, batch, n int) error {
+	if batch < 0 || n < 0 || len(src) < batch*n*n || len(dst) < batch*n*n {
+		return fmt.Errorf("%w: %s: %d matrices of %d×%d in buffers of %d and %d elements",
+			ErrArgument, op, batch, n, n, len(src), len(dst))
+	}
+	return nil
+}
+
 // Cholesky implements CholeskyDevice on the CPU, spreading large batches
 // over goroutines. Each member is factored by ignis's blocked kernels
 // (internal/dense) where they beat gonum's LAPACK, that is for large
@@ -132,12 +142,8 @@ func (cpuDevice) Cholesky(dst, src []float64, batch, n int) error {
 // holds one dense.Workspace per worker and bounds the number of workers; nil
 // means fresh scratch space for this call.
 func cpuCholesky(dst, src []float64, batch, n int, ws []dense.Workspace) error {
-	if batch < 0 || n < 0 || len(src) < batch*n*n || len(dst) < batch*n*n {
-		return fmt.Errorf("%w: cholesky: %d matrices of %d×%d in buffers of %d and %d elements",
-			ErrArgument, batch, n, n, len(src), len(dst))
-	}
-	if n == 0 {
-		return nil
+	if err := checkSquareBatch("cholesky", dst, src, batch, n); err != nil || n == 0 {
+		return err
 	}
 	nf := float64(n)
 	w := batchWorkers(batch, nf*nf*nf/3)

@@ -125,6 +125,24 @@ func (s *slots) check(opt string, params, grads [][]float64) error {
 	return nil
 }
 
+// begin opens a step: it checks the call, takes the step's learning rate
+// from sched (zero when sched is nil, for an optimizer that keeps its own
+// rate), fixes the sizes and nbuf buffers on the first step and counts the
+// step. It allocates nothing after the first step unless it fails.
+func (s *slots) begin(opt string, sched Schedule, params, grads [][]float64, nbuf int) (lr float64, err error) {
+	if err := s.check(opt, params, grads); err != nil {
+		return 0, err
+	}
+	if sched != nil {
+		if lr, err = scheduledLR(opt, sched, s.steps); err != nil {
+			return 0, err
+		}
+	}
+	s.start(params, nbuf)
+	s.steps++
+	return lr, nil
+}
+
 // start fixes the sizes and allocates nbuf zeroed buffers per parameter; it
 // does nothing after the first step.
 func (s *slots) start(params [][]float64, nbuf int) {
@@ -241,6 +259,14 @@ func copyAll(dst, src [][]float64) {
 	for i := range dst {
 		copy(dst[i], src[i])
 	}
+}
+
+// rateSchedule returns sched, or a constant schedule at lr when sched is nil.
+func rateSchedule(lr float64, sched Schedule) Schedule {
+	if sched == nil {
+		return ConstantLR(lr)
+	}
+	return sched
 }
 
 func validLR(opt string, lr float64, sched Schedule) error {

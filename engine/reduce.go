@@ -63,32 +63,22 @@ func (o reduceOp) Kernel(spec KernelSpec) (Kernel, error) {
 	_, so := r.inner(1)
 	var x, z []float64
 	kind := o.kind
+	// maxFind keeps in z the largest element (or a NaN) of each output's
+	// inputs: Max's accumulation and logsumexp's first pass.
+	maxFind := func(off []int) {
+		i, j := off[0], off[1]
+		for k := 0; k < n; k++ {
+			if v := x[i+k]; v > z[j+k*so] || math.IsNaN(v) {
+				z[j+k*so] = v
+			}
+		}
+	}
 	var accumulate func(off []int)
 	switch kind {
 	case redSum, redMean, redLSE:
-		accumulate = func(off []int) {
-			i, j := off[0], off[1]
-			if so == 0 {
-				s := 0.0
-				for k := 0; k < n; k++ {
-					s += x[i+k]
-				}
-				z[j] += s
-				return
-			}
-			for k := 0; k < n; k++ {
-				z[j+k*so] += x[i+k]
-			}
-		}
+		accumulate = func(off []int) { addRow(z, x, off[0], off[1], n, so) }
 	case redMax:
-		accumulate = func(off []int) {
-			i, j := off[0], off[1]
-			for k := 0; k < n; k++ {
-				if v := x[i+k]; v > z[j+k*so] || math.IsNaN(v) {
-					z[j+k*so] = v
-				}
-			}
-		}
+		accumulate = maxFind
 	case redMin:
 		accumulate = func(off []int) {
 			i, j := off[0], off[1]
@@ -111,14 +101,6 @@ func (o reduceOp) Kernel(spec KernelSpec) (Kernel, error) {
 				if !math.IsInf(m, 0) {
 					z[j+k*so] += math.Exp(x[i+k] - m)
 				}
-			}
-		}
-	}
-	maxFind := func(off []int) {
-		i, j := off[0], off[1]
-		for k := 0; k < n; k++ {
-			if v := x[i+k]; v > z[j+k*so] || math.IsNaN(v) {
-				z[j+k*so] = v
 			}
 		}
 	}
@@ -163,6 +145,22 @@ func (o reduceOp) Kernel(spec KernelSpec) (Kernel, error) {
 		}
 		return nil
 	}), nil
+}
+
+// addRow adds the n elements of x from i into z from j with stride so; with
+// so 0 it adds their sum to z[j].
+func addRow(z, x []float64, i, j, n, so int) {
+	if so == 0 {
+		s := 0.0
+		for k := 0; k < n; k++ {
+			s += x[i+k]
+		}
+		z[j] += s
+		return
+	}
+	for k := 0; k < n; k++ {
+		z[j+k*so] += x[i+k]
+	}
 }
 
 func (o reduceOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
@@ -248,20 +246,7 @@ func (o sumToOp) Kernel(spec KernelSpec) (Kernel, error) {
 	n, _ := r.inner(0)
 	_, so := r.inner(1)
 	var x, z []float64
-	row := func(off []int) {
-		i, j := off[0], off[1]
-		if so == 0 {
-			s := 0.0
-			for k := 0; k < n; k++ {
-				s += x[i+k]
-			}
-			z[j] += s
-			return
-		}
-		for k := 0; k < n; k++ {
-			z[j+k*so] += x[i+k]
-		}
-	}
+	row := func(off []int) { addRow(z, x, off[0], off[1], n, so) }
 	return KernelFunc(func(out []float64, ins [][]float64) error {
 		x, z = ins[0], out
 		clear(out)

@@ -72,11 +72,7 @@ func NewSGD(opts SGDOptions) (*SGD, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
-	sched := opts.Schedule
-	if sched == nil {
-		sched = ConstantLR(opts.LR)
-	}
-	return &SGD{opts: opts, sched: sched}, nil
+	return &SGD{opts: opts, sched: rateSchedule(opts.LR, opts.Schedule)}, nil
 }
 
 // Options returns the options in use, defaults filled in.
@@ -92,16 +88,11 @@ func (s *SGD) buffers() int {
 
 // Step updates each params[i] in place from grads[i].
 func (s *SGD) Step(params, grads [][]float64) error {
-	if err := s.s.check("sgd", params, grads); err != nil {
-		return err
-	}
-	lr, err := scheduledLR("sgd", s.sched, s.s.steps)
+	lr, err := s.s.begin("sgd", s.sched, params, grads, s.buffers())
 	if err != nil {
 		return err
 	}
-	first := s.s.steps == 0
-	s.s.start(params, s.buffers())
-	s.s.steps++
+	first := s.s.steps == 1
 	mu, damp, wd, nesterov := s.opts.Momentum, 1-s.opts.Dampening, s.opts.WeightDecay, s.opts.Nesterov
 	for i, p := range params {
 		var b []float64

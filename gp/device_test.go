@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/engine/conformance"
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/fakedevice"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
@@ -20,19 +21,6 @@ import (
 // round-off; 1e-12 relative leaves room for a different summation order
 // without letting a wrong element (an error of order 1) through.
 const deviceTol = 1e-12
-
-// relDiff is max|a − b| / max|b|, NaN when a holds a NaN.
-func relDiff(a, b []float64) float64 {
-	d, s := 0.0, 0.0
-	for i := range b {
-		e := math.Abs(a[i] - b[i])
-		if math.IsNaN(e) {
-			return math.NaN()
-		}
-		d, s = math.Max(d, e), math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
-}
 
 // deviceCase is a GP whose hyperparameters have the shapes of one way of
 // batching: per-member lengthscales and variances (the distances and the
@@ -119,7 +107,7 @@ func TestFusedOpsRunOnDevice(t *testing.T) {
 			}
 			worst := 0.0
 			for i, o := range wantOuts {
-				e := relDiff(got.Value(gotOuts[i]), want.Value(o))
+				e := conformance.RelErr(got.Value(gotOuts[i]), want.Value(o))
 				if !(e <= deviceTol) {
 					t.Errorf("output %d: relative difference %.3g from the CPU program", i, e)
 				}
@@ -213,12 +201,12 @@ func TestSVIStepsOnDevice(t *testing.T) {
 	dev := fakedevice.New("fake")
 	wantLoss, wantParams := run(engine.CPU())
 	gotLoss, gotParams := run(dev)
-	worst := relDiff(gotLoss, wantLoss)
+	worst := conformance.RelErr(gotLoss, wantLoss)
 	if !(worst <= deviceTol) {
 		t.Errorf("losses %v on the device, %v on the CPU", gotLoss, wantLoss)
 	}
 	for name, w := range wantParams {
-		e := relDiff(gotParams[name], w)
+		e := conformance.RelErr(gotParams[name], w)
 		if !(e <= deviceTol) {
 			t.Errorf("%s: relative difference %.3g", name, e)
 		}

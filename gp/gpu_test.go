@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/engine/conformance"
 	"github.com/ignis-ppl/ignis/gp"
 )
 
@@ -90,7 +91,7 @@ func TestMLLOnGPUMatchesCPU(t *testing.T) {
 		}
 		got, want := run(), run(engine.WithDevice(engine.CPU()))
 		for i := range want {
-			if e := relDiff(got[i], want[i]); !(e <= 1e-9) {
+			if e := conformance.RelErr(got[i], want[i]); !(e <= 1e-9) {
 				t.Errorf("%s: output %d: relative difference %.3g between the GPU and the CPU", name, i, e)
 			} else {
 				t.Logf("%s: output %d: relative difference %.2g", name, i, e)

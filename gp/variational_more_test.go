@@ -132,19 +132,25 @@ func expectedLogLik(logp func(f float64) float64, mu, v float64) float64 {
 	return s * h / 3
 }
 
+// sineLabels are the classes of the classification tests: 1 where
+// sin(x) > 0, else 0.
+func sineLabels(x []float64) []float64 {
+	labels := make([]float64, len(x))
+	for i, v := range x {
+		if math.Sin(v) > 0 {
+			labels[i] = 1
+		}
+	}
+	return labels
+}
+
 // TestBernoulliTermMatchesQuadrature checks the Bernoulli likelihood with
 // both links: the ELBO's likelihood term, estimated from draws of f (64
 // particles, 200 runs), matches Σₙ E_q(f)[log p(yₙ | f)] computed by
 // quadrature from the marginals of q(f), within 4 standard errors.
 func TestBernoulliTermMatchesQuadrature(t *testing.T) {
 	x, _ := regressionData(10, 4)
-	n := len(x)
-	labels := make([]float64, n)
-	for i := range labels {
-		if math.Sin(x[i]) > 0 {
-			labels[i] = 1
-		}
-	}
+	n, labels := len(x), sineLabels(x)
 	for _, link := range []Link{Logit, Probit} {
 		vgp, _, guide := vgpRegression(x, labels, Cholesky)
 		withLik := func(m *probgraph.Ctx) {
@@ -219,13 +225,7 @@ func TestBernoulliTermMatchesQuadrature(t *testing.T) {
 // (Bernoulli.Probs), and the ELBO has risen from its start.
 func TestBernoulliClassifierFits(t *testing.T) {
 	x, _ := regressionData(24, 5)
-	n := len(x)
-	labels := make([]float64, n)
-	for i := range labels {
-		if math.Sin(x[i]) > 0 {
-			labels[i] = 1
-		}
-	}
+	n, labels := len(x), sineLabels(x)
 	vgp, _, guide := vgpRegression(x, labels, Cholesky)
 	lik := Bernoulli{Name: "y", Link: Probit}
 	model := func(m *probgraph.Ctx) {

@@ -20,10 +20,7 @@ import (
 // beforehand).
 func CholInverse(t testing.TB, dev engine.Device, cfg Config) {
 	t.Helper()
-	cd, ok := dev.(engine.CholInverseDevice)
-	if !ok {
-		t.Fatalf("device %s does not implement engine.CholInverseDevice", dev.Name())
-	}
+	cd := capability[engine.CholInverseDevice](t, dev)
 	ref := engine.CPU().(interface {
 		engine.CholInverseDevice
 		engine.CholeskyDevice

@@ -74,18 +74,28 @@ func (rounding) SqDist(dst, x1, x2, ls []float64, batch, n, m, d int) error {
 func TestFloat32SuitesAcceptFloat32Rounding(t *testing.T) {
 	cfg := Float32(true)
 	cfg.Sizes = []int{1, 33, 65, 129}
-	Cholesky(t, rounding{}, cfg)
-	TriSolve(t, rounding{}, cfg)
-	SqDist(t, rounding{}, cfg)
+	strict := Config{Sizes: []int{1, 64}, Batch: 1000, Flops: 2e7, Tol: Float64(true).Tol}
 	for name, suite := range map[string]func(testing.TB, engine.Device, Config){
 		"cholesky": Cholesky, "trisolve": TriSolve, "sqdist": SqDist,
+		"cholinverse": CholInverse, "kernelprofile": KernelProfile,
 	} {
-		rec := &recorder{TB: t}
-		suite(rec, rounding{}, Config{Sizes: []int{1, 64}, Batch: 1000, Flops: 2e7, Tol: Float64(true).Tol})
-		if len(rec.msgs) == 0 {
-			t.Errorf("%s: the float64 suite passed float32 results", name)
-		}
+		t.Run(name, func(t *testing.T) {
+			suite(t, rounding{}, cfg)
+			wantFailures(t, suite, rounding{}, strict, "rounds its results to float32")
+		})
 	}
+}
+
+// wantFailures runs suite on dev, a device that has the named defect, with
+// its failures recorded, and fails t if the suite passes the device.
+func wantFailures(t *testing.T, suite func(testing.TB, engine.Device, Config), dev engine.Device, cfg Config, defect string) {
+	t.Helper()
+	rec := &recorder{TB: t}
+	suite(rec, dev, cfg)
+	if len(rec.msgs) == 0 {
+		t.Fatalf("the suite passed a device that %s", defect)
+	}
+	t.Logf("%d failures, first: %s", len(rec.msgs), rec.msgs[0])
 }
 
 // recorder is a testing.TB that records failures instead of failing, so the
@@ -162,16 +172,11 @@ func TestSuitesRejectBrokenDevices(t *testing.T) {
 	cfg := Config{Sizes: []int{1, 3, 40}, Batch: 1000, Flops: 2e7, Tol: tol}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rec := &recorder{TB: t}
+			suite := TriSolve
 			if c.chol != nil {
-				Cholesky(rec, c, cfg)
-			} else {
-				TriSolve(rec, c, cfg)
+				suite = Cholesky
 			}
-			if len(rec.msgs) == 0 {
-				t.Fatalf("the suite passed a device that %s", c.name)
-			}
-			t.Logf("%d failures, first: %s", len(rec.msgs), rec.msgs[0])
+			wantFailures(t, suite, c, cfg, c.name)
 		})
 	}
 }

@@ -23,10 +23,7 @@ import (
 // implementation through ‖a‖² + ‖b‖² − 2a·b fails this).
 func SqDist(t testing.TB, dev engine.Device, cfg Config) {
 	t.Helper()
-	sd, ok := dev.(engine.SqDistDevice)
-	if !ok {
-		t.Fatalf("device %s does not implement engine.SqDistDevice", dev.Name())
-	}
+	sd := capability[engine.SqDistDevice](t, dev)
 	ref := engine.CPU().(engine.SqDistDevice)
 	for _, n := range cfg.Sizes {
 		r := rand.New(rand.NewPCG(uint64(n), 3))

@@ -17,6 +17,7 @@ import (
 	"os"
 	"time"
 
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/ignis-ppl/ignis/engine"
@@ -75,7 +76,7 @@ func main() {
 	for i := range draws {
 		draws[i] = 1 / (1 + math.Exp(-(loc + scale*r.NormFloat64())))
 	}
-	autoMean, autoSD := meanSD(draws)
+	autoMean, autoSD := stat.MeanStdDev(draws, nil)
 	fmt.Printf("AutoDiagonalNormal: logit p ~ N(%.3f, %.3f²), mean %.4f sd %.4f\n", loc, scale, autoMean, autoSD)
 	fmt.Printf("exact posterior: mean %.4f sd %.4f\n", exact.Mean(), exact.StdDev())
 
@@ -91,7 +92,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	nutsMean, nutsSD := meanSD(nutsP)
+	nutsMean, nutsSD := stat.MeanStdDev(nutsP, nil)
 	pRow, _ := summary.Row("p")
 	nutsSeconds := samples.Chains[0].WarmupSeconds + samples.Chains[0].SampleSeconds
 
@@ -184,23 +185,10 @@ func fit(model, guide probgraph.Model, lr float64, seed uint64, progress func(in
 	return fitted{svi, time.Since(start).Seconds() / steps * 1e6, avg}
 }
 
-func meanSD(x []float64) (float64, float64) {
-	m := 0.0
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	s := 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return m, math.Sqrt(s / float64(len(x)-1))
-}
-
 // kdeAt is a Gaussian kernel density estimate of the draws at x, with
 // Scott's bandwidth.
 func kdeAt(draws []float64, x float64) float64 {
-	_, sd := meanSD(draws)
+	_, sd := stat.MeanStdDev(draws, nil)
 	h := sd * math.Pow(float64(len(draws)), -0.2)
 	s := 0.0
 	for _, v := range draws {

@@ -31,6 +31,7 @@ import (
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
+	"gonum.org/v1/gonum/stat"
 )
 
 const (
@@ -158,7 +159,7 @@ func oneD(flags cli.Flags, metrics map[string]float64) {
 
 	// The seed's init function: uniform weights, scale √(var/2), locations
 	// at K distinct data points chosen by the init seed.
-	_, variance := meanVar(data)
+	_, variance := stat.MeanVariance(data, nil)
 	initFor := func(seed uint64) map[string]probgraph.Tensor {
 		r := rand.New(rand.NewPCG(seed, 3))
 		locs := make([]float64, k1)
@@ -249,18 +250,4 @@ func gmm1DLogJoint(x, w []float64, sigma float64, mu []float64) float64 {
 func normalLogPDF(x, mu, sigma float64) float64 {
 	z := (x - mu) / sigma
 	return -0.5*z*z - math.Log(sigma) - 0.5*math.Log(2*math.Pi)
-}
-
-// meanVar returns the mean and the unbiased variance.
-func meanVar(x []float64) (float64, float64) {
-	m := 0.0
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	s := 0.0
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return m, s / float64(len(x)-1)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ignis-ppl/ignis/internal/plotutil"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
+	"gonum.org/v1/gonum/stat"
 )
 
 const (
@@ -97,7 +98,7 @@ func separated(flags cli.Flags, metrics map[string]float64) {
 		for i := range col {
 			col[i] = data[i*d2+j]
 		}
-		_, variance[j] = meanVar(col)
+		_, variance[j] = stat.MeanVariance(col, nil)
 	}
 	initFor := func(seed uint64) map[string]probgraph.Tensor {
 		r := rand.New(rand.NewPCG(seed, 3))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/engine/conformance"
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/fakedevice"
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -29,18 +30,6 @@ func init() {
 // operation for operation; 1e-12 relative allows another summation order
 // and nothing more.
 const tol = 1e-12
-
-func relDiff(a, b []float64) float64 {
-	d, s := 0.0, 0.0
-	for i := range b {
-		e := math.Abs(a[i] - b[i])
-		if math.IsNaN(e) {
-			return math.NaN()
-		}
-		d, s = math.Max(d, e), math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
-}
 
 func data(b, n int) (x, y []float64) {
 	r := rand.New(rand.NewPCG(7, 8))
@@ -100,7 +89,7 @@ func TestRegisteredDeviceRunsGPWithoutUserChanges(t *testing.T) {
 	if c := registered.Calls(); c.CholInverse != 1 || c.KernelProfile != 1 || c.Cholesky != 1 || c.SqDist != 1 {
 		t.Errorf("marginal likelihood and gradient: device calls %+v, want one each of the heavy steps", c)
 	}
-	if e := relDiff(got, mll(engine.WithDevice(engine.CPU()))); !(e <= tol) {
+	if e := conformance.RelErr(got, mll(engine.WithDevice(engine.CPU()))); !(e <= tol) {
 		t.Errorf("marginal likelihood and gradient: relative difference %.3g from the CPU", e)
 	}
 
@@ -131,7 +120,7 @@ func TestRegisteredDeviceRunsGPWithoutUserChanges(t *testing.T) {
 	if c := registered.Calls(); c.CholInverse != steps || c.KernelProfile != steps || c.Cholesky != steps {
 		t.Errorf("%d SVI steps: device calls %+v", steps, c)
 	}
-	if e := relDiff(got, svi(infer.WithDevice(engine.CPU()))); !(e <= tol) {
+	if e := conformance.RelErr(got, svi(infer.WithDevice(engine.CPU()))); !(e <= tol) {
 		t.Errorf("SVI losses and fitted variances: relative difference %.3g from the CPU", e)
 	}
 }

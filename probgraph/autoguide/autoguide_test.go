@@ -65,36 +65,27 @@ func checkPosterior(t *testing.T, name string, g Guide, params map[string]probgr
 	}
 }
 
-func TestAutoNormalFitsTheConjugatePosterior(t *testing.T) {
-	g, err := NewNormal(conjModel)
-	if err != nil {
-		t.Fatal(err)
+// Every Gaussian guide, fitted by 2000 SVI steps, has medians within 0.03
+// of the posterior means and quantile-implied standard deviations within 8%
+// of the posterior's.
+func TestGaussianGuidesFitTheConjugatePosterior(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		mk   func() (Guide, error)
+	}{
+		{"AutoNormal", func() (Guide, error) { return NewNormal(conjModel) }},
+		{"AutoDiagonalNormal", func() (Guide, error) { return NewDiagonalNormal(conjModel) }},
+		{"AutoMultivariateNormal", func() (Guide, error) { return NewMultivariateNormal(conjModel) }},
+		{"AutoLowRankMultivariateNormal", func() (Guide, error) { return NewLowRankMultivariateNormal(conjModel, WithRank(1)) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, err := c.mk()
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPosterior(t, c.name, g, fit(t, g, 2000), 0.03, 0.08)
+		})
 	}
-	checkPosterior(t, "AutoNormal", g, fit(t, g, 2000), 0.03, 0.08)
-}
-
-func TestAutoDiagonalNormalFitsTheConjugatePosterior(t *testing.T) {
-	g, err := NewDiagonalNormal(conjModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkPosterior(t, "AutoDiagonalNormal", g, fit(t, g, 2000), 0.03, 0.08)
-}
-
-func TestAutoMultivariateNormalFitsTheConjugatePosterior(t *testing.T) {
-	g, err := NewMultivariateNormal(conjModel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkPosterior(t, "AutoMultivariateNormal", g, fit(t, g, 2000), 0.03, 0.08)
-}
-
-func TestAutoLowRankMultivariateNormalFitsTheConjugatePosterior(t *testing.T) {
-	g, err := NewLowRankMultivariateNormal(conjModel, WithRank(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkPosterior(t, "AutoLowRankMultivariateNormal", g, fit(t, g, 2000), 0.03, 0.08)
 }
 
 func TestAutoDeltaFindsTheMode(t *testing.T) {

@@ -25,11 +25,7 @@ type continuous struct {
 }
 
 func newContinuous(model probgraph.Model, opts []Option) (continuous, error) {
-	cfg, err := newConfig(opts)
-	if err != nil {
-		return continuous{}, err
-	}
-	sites, err := prototype(model, cfg.init, 0)
+	cfg, sites, err := setup(model, opts)
 	if err != nil {
 		return continuous{}, err
 	}
@@ -94,6 +90,13 @@ func (c continuous) split(v []float64) map[*site][]float64 {
 	return out
 }
 
+// Median is the image of the location, "auto.loc", for each site: the
+// median of every joint Gaussian guide.
+func (c continuous) Median(params map[string]probgraph.Tensor) (map[string]probgraph.Tensor, error) {
+	med, _, err := c.summaries(params, "auto.loc", nil, nil, false)
+	return med, err
+}
+
 func (c continuous) summaries(params map[string]probgraph.Tensor, locName string, sd []float64, levels []float64, quantiles bool) (map[string]probgraph.Tensor, map[string][]probgraph.Tensor, error) {
 	l, err := param(params, locName)
 	if err != nil {
@@ -132,12 +135,6 @@ func (a *DiagonalNormal) Model(m *probgraph.Ctx) {
 	loc := m.Param("auto.loc", a.initLoc())
 	scale := m.Param("auto.scale", probgraph.Full(a.cfg.initScale, a.dim), positiveScale())
 	a.emit(m, m.Sample(latentName, dist.ToEvent(dist.Normal(loc, scale), 1)))
-}
-
-// Median is the image of the location.
-func (a *DiagonalNormal) Median(params map[string]probgraph.Tensor) (map[string]probgraph.Tensor, error) {
-	med, _, err := a.summaries(params, "auto.loc", nil, nil, false)
-	return med, err
 }
 
 // Quantiles are the images of each coordinate's Gaussian quantiles.

@@ -33,12 +33,6 @@ func (a *MultivariateNormal) Model(m *probgraph.Ctx) {
 	a.emit(m, m.Sample(latentName, dist.MultivariateNormal(loc, l)))
 }
 
-// Median is the image of the location.
-func (a *MultivariateNormal) Median(params map[string]probgraph.Tensor) (map[string]probgraph.Tensor, error) {
-	med, _, err := a.summaries(params, "auto.loc", nil, nil, false)
-	return med, err
-}
-
 // Quantiles are the images of each coordinate's marginal Gaussian quantiles.
 func (a *MultivariateNormal) Quantiles(params map[string]probgraph.Tensor, levels ...float64) (map[string][]probgraph.Tensor, error) {
 	l, err := param(params, "auto.scale_tril")
@@ -95,12 +89,6 @@ func (a *LowRankMultivariateNormal) Model(m *probgraph.Ctx) {
 	factor := m.Param("auto.cov_factor", f)
 	w := g.Mul(factor, g.Unsqueeze(scale, -1))
 	a.emit(m, m.Sample(latentName, dist.LowRankMultivariateNormal(loc, w, g.Square(scale))))
-}
-
-// Median is the image of the location.
-func (a *LowRankMultivariateNormal) Median(params map[string]probgraph.Tensor) (map[string]probgraph.Tensor, error) {
-	med, _, err := a.summaries(params, "auto.loc", nil, nil, false)
-	return med, err
 }
 
 // Quantiles are the images of each coordinate's marginal Gaussian quantiles.

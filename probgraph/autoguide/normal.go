@@ -15,11 +15,7 @@ type Normal struct {
 
 // NewNormal builds the guide for model.
 func NewNormal(model probgraph.Model, opts ...Option) (*Normal, error) {
-	cfg, err := newConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	sites, err := prototype(model, cfg.init, 0)
+	cfg, sites, err := setup(model, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +70,7 @@ type Delta struct{ sites []*site }
 
 // NewDelta builds the guide for model.
 func NewDelta(model probgraph.Model, opts ...Option) (*Delta, error) {
-	cfg, err := newConfig(opts)
-	if err != nil {
-		return nil, err
-	}
-	sites, err := prototype(model, cfg.init, 0)
+	_, sites, err := setup(model, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,17 @@ type site struct {
 	init probgraph.Tensor
 }
 
+// setup applies the options and finds and initializes the model's latent
+// sites: what every guide's constructor starts with.
+func setup(model probgraph.Model, opts []Option) (config, []*site, error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return config{}, nil, err
+	}
+	sites, err := prototype(model, cfg.init, 0)
+	return cfg, sites, err
+}
+
 // prototype traces the model to find its latent sites, then draws from the
 // prior (with the given seed) to initialize them with the strategy.
 func prototype(model probgraph.Model, init InitStrategy, seed uint64) ([]*site, error) {

@@ -19,35 +19,19 @@ type BernoulliDist struct {
 
 // Bernoulli returns the Bernoulli distribution with P(x = 1) = probs, which
 // must lie in [0, 1] (checked now for constants and at every run otherwise).
-func Bernoulli(probs *engine.Node) *BernoulliDist {
-	g, batch, ok := params("Bernoulli", []string{"probs"}, []*engine.Node{probs}, nil)
-	d := &BernoulliDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("Bernoulli")
-		return d
-	}
-	if !ok {
-		return d
-	}
-	d.Probs = checkParam("Bernoulli", "probs", probs, ruleUnit)
-	d.Logits = g.Sub(g.Log(d.Probs), g.Log1p(g.Neg(d.Probs)))
-	return d
-}
+func Bernoulli(probs *engine.Node) *BernoulliDist { return newBernoulli(probs, false) }
 
 // BernoulliLogits returns the Bernoulli distribution with log-odds logits:
 // P(x = 1) = σ(logits).
-func BernoulliLogits(logits *engine.Node) *BernoulliDist {
-	g, batch, ok := params("Bernoulli", []string{"logits"}, []*engine.Node{logits}, nil)
-	d := &BernoulliDist{base: base{g: g, batch: batch}, fromLogits: true}
-	if g == nil {
-		d.g = nilGraph("Bernoulli")
-		return d
-	}
+func BernoulliLogits(logits *engine.Node) *BernoulliDist { return newBernoulli(logits, true) }
+
+func newBernoulli(p *engine.Node, fromLogits bool) *BernoulliDist {
+	d := &BernoulliDist{fromLogits: fromLogits}
+	g, batch, ok := d.setParams("Bernoulli", []string{paramName(fromLogits)}, []*engine.Node{p}, nil)
 	if !ok {
 		return d
 	}
-	d.Logits = logits
-	d.Probs = g.Sigmoid(logits)
+	d.Probs, d.Logits = binaryParam(g, "Bernoulli", p, batch, fromLogits)
 	return d
 }
 

@@ -45,7 +45,7 @@ func TestBetaSamplesStayInsideTheInterval(t *testing.T) {
 	d := Beta(g.Constant([]float64{0.05, 2}, 2), g.Constant([]float64{2, 0.05}, 2))
 	x := d.Sample(20000)
 	lp := d.LogProb(x)
-	v := runNodes(t, g, x, lp)
+	v := evalNodes(t, g, x, lp)
 	for i, xi := range v[0] {
 		if !(xi > 0 && xi < 1) || math.IsInf(v[1][i], 0) || math.IsNaN(v[1][i]) {
 			t.Fatalf("draw %d = %v with log density %v", i, xi, v[1][i])

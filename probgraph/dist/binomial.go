@@ -42,16 +42,9 @@ func BinomialLogits(totalCount, logits *engine.Node) *BinomialDist {
 }
 
 func newBinomial(n, p *engine.Node, fromLogits bool) *BinomialDist {
-	name := "probs"
-	if fromLogits {
-		name = "logits"
-	}
-	g, batch, ok := params("Binomial", []string{"total_count", name}, []*engine.Node{n, p}, nil)
-	d := &BinomialDist{base: base{g: g, batch: batch}, fromLogits: fromLogits}
-	if g == nil {
-		d.g = nilGraph("Binomial")
-		return d
-	}
+	name := paramName(fromLogits)
+	d := &BinomialDist{fromLogits: fromLogits}
+	g, batch, ok := d.setParams("Binomial", []string{"total_count", name}, []*engine.Node{n, p}, nil)
 	if !ok {
 		return d
 	}
@@ -64,13 +57,7 @@ func newBinomial(n, p *engine.Node, fromLogits bool) *BinomialDist {
 		}
 	}
 	d.TotalCount = g.BroadcastTo(checkParam("Binomial", "total_count", n, ruleCount), batch...)
-	if fromLogits {
-		d.Logits = g.BroadcastTo(p, batch...)
-		d.Probs = g.Sigmoid(d.Logits)
-	} else {
-		d.Probs = g.BroadcastTo(checkParam("Binomial", "probs", p, ruleUnit), batch...)
-		d.Logits = g.Sub(g.Log(d.Probs), g.Log1p(g.Neg(d.Probs)))
-	}
+	d.Probs, d.Logits = binaryParam(g, "Binomial", p, batch, fromLogits)
 	return d
 }
 

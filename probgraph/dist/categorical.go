@@ -33,16 +33,9 @@ func CategoricalLogits(logits *engine.Node) *CategoricalDist {
 }
 
 func newCategorical(family string, p *engine.Node, fromLogits bool) *CategoricalDist {
-	name := "probs"
-	if fromLogits {
-		name = "logits"
-	}
-	g, batch, ok := params(family, []string{name}, []*engine.Node{p}, []int{1})
-	d := &CategoricalDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
+	name := paramName(fromLogits)
+	d := &CategoricalDist{}
+	g, batch, ok := d.setParams(family, []string{name}, []*engine.Node{p}, []int{1})
 	if !ok {
 		return d
 	}

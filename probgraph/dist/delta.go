@@ -59,13 +59,7 @@ func newDelta(v, logDensity *engine.Node, hasDensity bool, eventDim int) *DeltaD
 		d.V = d.invalid()
 		return d
 	}
-	g, batch, ok := params("Delta", names, nodes, dims)
-	d.g, d.batch = g, batch
-	if g == nil {
-		d.g = nilGraph("Delta")
-		d.V = d.invalid()
-		return d
-	}
+	g, batch, ok := d.setParams("Delta", names, nodes, dims)
 	if !ok {
 		d.V = d.invalid()
 		return d

@@ -16,12 +16,8 @@ type DirichletDist struct {
 // every run otherwise).
 func Dirichlet(concentration *engine.Node) *DirichletDist {
 	const family = "Dirichlet"
-	g, batch, ok := params(family, []string{"concentration"}, []*engine.Node{concentration}, []int{1})
-	d := &DirichletDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
+	d := &DirichletDist{}
+	g, _, ok := d.setParams(family, []string{"concentration"}, []*engine.Node{concentration}, []int{1})
 	if !ok {
 		return d
 	}

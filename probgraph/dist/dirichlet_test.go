@@ -70,7 +70,7 @@ func TestDirichletShapes(t *testing.T) {
 		t.Errorf("sample %v, log-probs %v and %v, want [4 2 3], [4 2], [2]", x.Shape(), lp.Shape(), lpOne.Shape())
 	}
 	// A flat Dirichlet on 3 components has density Γ(3) = 2 everywhere.
-	v := runNodes(t, g, lpOne)
+	v := evalNodes(t, g, lpOne)
 	sameFloats(t, v[0], []float64{math.Log(2), math.Log(2)})
 }
 
@@ -92,7 +92,7 @@ func TestDirichletRejectsBadShapes(t *testing.T) {
 func TestDirichletSamplesStayOnTheSimplex(t *testing.T) {
 	g := engine.NewGraph()
 	x := Dirichlet(g.Constant([]float64{0.01, 0.02, 0.05}, 3)).Sample(5000)
-	v := runNodes(t, g, x)[0]
+	v := evalNodes(t, g, x)[0]
 	for i := 0; i < len(v); i += 3 {
 		s := v[i] + v[i+1] + v[i+2]
 		if !(v[i] >= gammaTiny && v[i+1] >= gammaTiny && v[i+2] >= gammaTiny) || math.Abs(s-1) > 1e-15 {
@@ -133,7 +133,7 @@ func TestDirichletExpandAndToEvent(t *testing.T) {
 	if !x.Shape().Equal(engine.Shape{5, 2, 3}) || !lp.Shape().Equal(engine.Shape{5}) || !d.EventShape().Equal(engine.Shape{2, 3}) {
 		t.Errorf("sample %v, log-prob %v, event %v; want [5 2 3], [5], [2 3]", x.Shape(), lp.Shape(), d.EventShape())
 	}
-	v := runNodes(t, g, x)[0]
+	v := evalNodes(t, g, x)[0]
 	if v[0] == v[3] {
 		t.Errorf("the two expanded members drew the same value %v", v[0])
 	}

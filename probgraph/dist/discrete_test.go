@@ -158,6 +158,47 @@ func wantParamError(t *testing.T, err error, family, param string) {
 	}
 }
 
+// checkInvalidDist checks a distribution built from invalid arguments: its
+// graph holds an error that wraps want and names each of words, and every
+// method returns (scoring x where it takes a value) an invalid node instead
+// of panicking.
+func checkInvalidDist(t *testing.T, d Distribution, x *engine.Node, want error, words ...string) {
+	t.Helper()
+	err := d.Graph().Err()
+	if !errors.Is(err, want) {
+		t.Fatalf("construction error %v, want %v", err, want)
+	}
+	for _, w := range words {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not name %q", err, w)
+		}
+	}
+	nodes := []*engine.Node{d.LogProb(x), d.Sample(2)}
+	d.Support()
+	d.Family()
+	d.Reparameterized()
+	if m, ok := d.(Meaner); ok {
+		nodes = append(nodes, m.Mean())
+	}
+	if m, ok := d.(Variancer); ok {
+		nodes = append(nodes, m.Variance())
+	}
+	if m, ok := d.(Entropier); ok {
+		nodes = append(nodes, m.Entropy())
+	}
+	if m, ok := d.(Enumerator); ok {
+		nodes = append(nodes, m.EnumerateSupport(true))
+	}
+	if m, ok := d.(interface{ Covariance() *engine.Node }); ok {
+		nodes = append(nodes, m.Covariance())
+	}
+	for i, n := range nodes {
+		if n.Valid() {
+			t.Errorf("method %d returned a valid node from an invalid distribution", i)
+		}
+	}
+}
+
 // badParamCase is one invalid parameter value for a family.
 type badParamCase struct {
 	name, family, param string
@@ -272,37 +313,8 @@ func TestDiscreteInvalidDistributionsDoNotPanic(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := engine.NewGraph()
-			d := c.make(g)
-			err := d.Graph().Err()
-			if !errors.Is(err, c.want) {
-				t.Fatalf("construction error %v, want %v", err, c.want)
-			}
-			dg := d.Graph()
-			nodes := []*engine.Node{d.LogProb(dg.Scalar(0)), d.Sample(2)}
-			d.Support()
-			d.Family()
-			d.Reparameterized()
-			if m, ok := d.(Meaner); ok {
-				nodes = append(nodes, m.Mean())
-			}
-			if m, ok := d.(Variancer); ok {
-				nodes = append(nodes, m.Variance())
-			}
-			if m, ok := d.(Entropier); ok {
-				nodes = append(nodes, m.Entropy())
-			}
-			if m, ok := d.(Enumerator); ok {
-				nodes = append(nodes, m.EnumerateSupport(true))
-			}
-			for i, n := range nodes {
-				if n.Valid() {
-					t.Errorf("method %d returned a valid node from an invalid distribution", i)
-				}
-			}
-			if dg.Err() == nil {
-				t.Error("no error recorded")
-			}
+			d := c.make(engine.NewGraph())
+			checkInvalidDist(t, d, d.Graph().Scalar(0), c.want)
 		})
 	}
 }

@@ -135,6 +135,44 @@ func params(family string, names []string, nodes []*engine.Node, eventDims []int
 	return g, batch, true
 }
 
+// setParams checks a family's parameters with params and sets b's graph and
+// batch shape from them. It returns the graph, the batch shape and whether
+// the constructor may go on; when a parameter is nil or has no graph, b's
+// graph is a fresh one holding the error, so that the invalid distribution
+// reports it from every method.
+func (b *base) setParams(family string, names []string, nodes []*engine.Node, eventDims []int) (*engine.Graph, engine.Shape, bool) {
+	g, batch, ok := params(family, names, nodes, eventDims)
+	if g == nil {
+		g, ok = nilGraph(family), false
+	}
+	b.g, b.batch = g, batch
+	return g, batch, ok
+}
+
+// paramName is the name of a probability parameter given as probabilities
+// or, when fromLogits, as logits.
+func paramName(fromLogits bool) string {
+	if fromLogits {
+		return "logits"
+	}
+	return "probs"
+}
+
+// binaryParam turns a success-probability parameter, probs in [0, 1] or
+// log-odds when fromLogits, into both forms broadcast to batch; probs is
+// checked now when it is a constant and at every run otherwise.
+func binaryParam(g *engine.Graph, family string, p *engine.Node, batch engine.Shape, fromLogits bool) (probs, logits *engine.Node) {
+	if fromLogits {
+		logits = g.BroadcastTo(p, batch...)
+		return g.Sigmoid(logits), logits
+	}
+	probs = g.BroadcastTo(checkParam(family, "probs", p, ruleUnit), batch...)
+	return probs, logit(g, probs)
+}
+
+// logit is log p − log(1 − p), the log-odds of p.
+func logit(g *engine.Graph, p *engine.Node) *engine.Node { return g.Sub(g.Log(p), g.Log1p(g.Neg(p))) }
+
 // nilParam reports a nil parameter; with no graph at hand the error can only
 // live on an invalid distribution, which reports it from every method.
 func nilGraph(family string) *engine.Graph {

@@ -94,27 +94,7 @@ func runLogProb(t *testing.T, build func(g *engine.Graph) Distribution, x []floa
 	t.Helper()
 	g := engine.NewGraph()
 	lp := build(g).LogProb(g.Constant(x, shape...))
-	return runNodes(t, g, lp)[0]
-}
-
-// runNodes compiles and runs the nodes once and returns copies of their values.
-func runNodes(t *testing.T, g *engine.Graph, nodes ...*engine.Node) [][]float64 {
-	t.Helper()
-	if err := g.Err(); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := g.Compile(nodes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := prog.Run(); err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float64, len(nodes))
-	for i, n := range nodes {
-		out[i] = append([]float64(nil), prog.Value(n)...)
-	}
-	return out
+	return evalNodes(t, g, lp)[0]
 }
 
 // sameFloats compares exactly, with NaN equal to NaN (for values that are

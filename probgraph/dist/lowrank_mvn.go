@@ -30,13 +30,9 @@ type LowRankMultivariateNormalDist struct {
 // broadcast. covDiag must be positive (checked now for a constant and at
 // every run otherwise).
 func LowRankMultivariateNormal(loc, covFactor, covDiag *engine.Node) *LowRankMultivariateNormalDist {
-	g, batch, ok := params(lowRankFamily, []string{"loc", "covFactor", "covDiag"},
+	d := &LowRankMultivariateNormalDist{}
+	g, _, ok := d.setParams(lowRankFamily, []string{"loc", "covFactor", "covDiag"},
 		[]*engine.Node{loc, covFactor, covDiag}, []int{1, 2, 1})
-	d := &LowRankMultivariateNormalDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(lowRankFamily)
-		return d
-	}
 	if !ok {
 		return d
 	}

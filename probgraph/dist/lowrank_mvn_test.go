@@ -2,7 +2,6 @@ package dist
 
 import (
 	"errors"
-	"math"
 	"strings"
 	"testing"
 
@@ -60,23 +59,7 @@ func TestLowRankMultivariateNormalKLMatchesMonteCarlo(t *testing.T) {
 	g := engine.NewGraph()
 	p := lowRankTest(g)
 	q := MultivariateNormal(g.Constant(mvnTestLoc, 3), g.Constant(mvnTestL, 3, 3))
-	kl := KL(p, q)
-	est, se := KLMonteCarlo(p, q, 200000)
-	if err := g.Err(); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := g.Compile([]*engine.Node{kl, est, se}, engine.WithSeed(5))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := prog.Run(); err != nil {
-		t.Fatal(err)
-	}
-	k, e, s := prog.Scalar(kl), prog.Scalar(est), prog.Scalar(se)
-	if math.Abs(k-e) > 5*s {
-		t.Errorf("KL %.6g, Monte Carlo %.6g ± %.3g (5 SE)", k, e, 5*s)
-	}
-	t.Logf("KL %.6g, Monte Carlo %.6g, SE %.2g", k, e, s)
+	checkKLMonteCarlo(t, p, q, 200000, 5)
 }
 
 func TestLowRankMultivariateNormalBadParameters(t *testing.T) {
@@ -104,22 +87,7 @@ func TestLowRankMultivariateNormalBadParameters(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := engine.NewGraph()
-			d := c.build(g)
-			for _, n := range []*engine.Node{d.Sample(2), d.LogProb(g.Fill(0, 3)), d.Mean(), d.Variance(),
-				d.Entropy(), d.Covariance()} {
-				if n.Valid() {
-					t.Errorf("invalid distribution gave a valid node %v", n)
-				}
-			}
-			err := g.Err()
-			if !errors.Is(err, c.want) {
-				t.Fatalf("error %v, want %v", err, c.want)
-			}
-			for _, w := range c.words {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
-			}
+			checkInvalidDist(t, c.build(g), g.Fill(0, 3), c.want, c.words...)
 		})
 	}
 }

@@ -62,12 +62,8 @@ func (d *MultivariateNormalDist) setLoc(loc *engine.Node) {
 
 // newMVN checks the shapes shared by both parameterizations.
 func newMVN(name string, loc, m *engine.Node) (*MultivariateNormalDist, bool) {
-	g, batch, ok := params(mvnFamily, []string{"loc", name}, []*engine.Node{loc, m}, []int{1, 2})
-	d := &MultivariateNormalDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(mvnFamily)
-		return d, false
-	}
+	d := &MultivariateNormalDist{}
+	g, _, ok := d.setParams(mvnFamily, []string{"loc", name}, []*engine.Node{loc, m}, []int{1, 2})
 	if !ok {
 		return d, false
 	}

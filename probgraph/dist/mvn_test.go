@@ -160,33 +160,7 @@ func TestMultivariateNormalBadParameters(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			g := engine.NewGraph()
-			d := c.build(g)
-			// Every method of an invalid distribution returns an invalid node
-			// instead of panicking.
-			m := d.(interface {
-				Meaner
-				Variancer
-				Entropier
-				Covariance() *engine.Node
-			})
-			for _, n := range []*engine.Node{d.Sample(2), d.LogProb(g.Fill(0, 2)), m.Mean(), m.Variance(),
-				m.Entropy(), m.Covariance()} {
-				if n.Valid() {
-					t.Errorf("invalid distribution gave a valid node %v", n)
-				}
-			}
-			err := g.Err()
-			if nilErr := d.Graph().Err(); err == nil {
-				err = nilErr
-			}
-			if !errors.Is(err, c.want) {
-				t.Fatalf("error %v, want %v", err, c.want)
-			}
-			for _, w := range c.words {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not name %q", err, w)
-				}
-			}
+			checkInvalidDist(t, c.build(g), g.Fill(0, 2), c.want, c.words...)
 		})
 	}
 }
@@ -232,25 +206,7 @@ func TestMultivariateNormalKLMatchesMonteCarlo(t *testing.T) {
 	p := MultivariateNormal(g.Constant([]float64{0, 0, 0, 1, -1, 0.5}, 2, 3), g.Constant(mvnTestL, 3, 3))
 	q := MultivariateNormalCov(g.Constant([]float64{0.2, -0.3, 1}, 3),
 		g.Constant([]float64{2, 0.3, 0, 0.3, 1, -0.2, 0, -0.2, 1.5}, 3, 3))
-	kl := KL(p, q)
-	est, se := KLMonteCarlo(p, q, 100000)
-	if err := g.Err(); err != nil {
-		t.Fatal(err)
-	}
-	prog, err := g.Compile([]*engine.Node{kl, est, se}, engine.WithSeed(6))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := prog.Run(); err != nil {
-		t.Fatal(err)
-	}
-	for i := range 2 {
-		k, e, s := prog.Value(kl)[i], prog.Value(est)[i], prog.Value(se)[i]
-		if math.Abs(k-e) > 5*s {
-			t.Errorf("member %d: KL %.6g, Monte Carlo %.6g ± %.3g (5 SE)", i, k, e, 5*s)
-		}
-		t.Logf("member %d: KL %.6g, Monte Carlo %.6g, SE %.2g", i, k, e, s)
-	}
+	checkKLMonteCarlo(t, p, q, 100000, 6)
 }
 
 // weightedSum returns Σ w·n for fixed pseudo-random weights, a scalar whose

@@ -14,12 +14,8 @@ type NormalDist struct {
 // Normal returns N(loc, scale²). Parameters broadcast; scale must be positive
 // (checked now for constants and at every run otherwise).
 func Normal(loc, scale *engine.Node) *NormalDist {
-	g, batch, ok := params("Normal", []string{"loc", "scale"}, []*engine.Node{loc, scale}, nil)
-	d := &NormalDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("Normal")
-		return d
-	}
+	d := &NormalDist{}
+	g, batch, ok := d.setParams("Normal", []string{"loc", "scale"}, []*engine.Node{loc, scale}, nil)
 	if !ok {
 		return d
 	}

@@ -18,12 +18,8 @@ type PoissonDist struct {
 // Poisson returns the Poisson distribution with the given rate, which must
 // be positive (checked now for constants and at every run otherwise).
 func Poisson(rate *engine.Node) *PoissonDist {
-	g, batch, ok := params("Poisson", []string{"rate"}, []*engine.Node{rate}, nil)
-	d := &PoissonDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("Poisson")
-		return d
-	}
+	d := &PoissonDist{}
+	_, _, ok := d.setParams("Poisson", []string{"rate"}, []*engine.Node{rate}, nil)
 	if !ok {
 		return d
 	}

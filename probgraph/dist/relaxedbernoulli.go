@@ -29,27 +29,14 @@ func RelaxedBernoulliLogits(temperature, logits *engine.Node) *RelaxedBernoulliD
 }
 
 func newRelaxedBernoulli(temperature, p *engine.Node, fromLogits bool) *RelaxedBernoulliDist {
-	name := "probs"
-	if fromLogits {
-		name = "logits"
-	}
-	g, batch, ok := params("RelaxedBernoulli", []string{"temperature", name}, []*engine.Node{temperature, p}, nil)
-	d := &RelaxedBernoulliDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("RelaxedBernoulli")
-		return d
-	}
+	name := paramName(fromLogits)
+	d := &RelaxedBernoulliDist{}
+	g, batch, ok := d.setParams("RelaxedBernoulli", []string{"temperature", name}, []*engine.Node{temperature, p}, nil)
 	if !ok {
 		return d
 	}
 	d.Temperature = g.BroadcastTo(checkParam("RelaxedBernoulli", "temperature", temperature, rulePositive), batch...)
-	if fromLogits {
-		d.Logits = g.BroadcastTo(p, batch...)
-		d.Probs = g.Sigmoid(d.Logits)
-	} else {
-		d.Probs = g.BroadcastTo(checkParam("RelaxedBernoulli", "probs", p, ruleUnit), batch...)
-		d.Logits = g.Sub(g.Log(d.Probs), g.Log1p(g.Neg(d.Probs)))
-	}
+	d.Probs, d.Logits = binaryParam(g, "RelaxedBernoulli", p, batch, fromLogits)
 	return d
 }
 
@@ -79,7 +66,7 @@ func (d *RelaxedBernoulliDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	in := d.Support().Check(x)
 	xc := g.Clamp(g.Where(in, x, g.Scalar(0.5)), relaxedLo, relaxedHi)
-	y := g.Sub(g.Log(xc), g.Log1p(g.Neg(xc)))
+	y := logit(g, xc)
 	diff := g.Sub(d.Logits, g.Mul(d.Temperature, y))
 	lp := g.Sub(g.Add(g.Log(d.Temperature), diff), g.Scale(g.Softplus(diff), 2))
 	lp = g.Add(lp, g.Add(g.Softplus(g.Neg(y)), g.Softplus(y))) // −log|dσ(y)/dy|
@@ -94,7 +81,7 @@ func (d *RelaxedBernoulliDist) Sample(sampleShape ...int) *engine.Node {
 		return d.invalid()
 	}
 	u := g.Noise(engine.Uniform01, d.sampleShape(sampleShape)...)
-	l := g.Sub(g.Log(u), g.Log1p(g.Neg(u)))
+	l := logit(g, u)
 	return g.Clamp(g.Sigmoid(g.Div(g.Add(d.Logits, l), d.Temperature)), relaxedLo, relaxedHi)
 }
 

@@ -39,16 +39,9 @@ func RelaxedOneHotCategoricalLogits(temperature, logits *engine.Node) *RelaxedOn
 
 func newRelaxedOneHot(temperature, p *engine.Node, fromLogits bool) *RelaxedOneHotCategoricalDist {
 	const family = "RelaxedOneHotCategorical"
-	name := "probs"
-	if fromLogits {
-		name = "logits"
-	}
-	g, batch, ok := params(family, []string{"temperature", name}, []*engine.Node{temperature, p}, []int{0, 1})
-	d := &RelaxedOneHotCategoricalDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
+	name := paramName(fromLogits)
+	d := &RelaxedOneHotCategoricalDist{}
+	g, batch, ok := d.setParams(family, []string{"temperature", name}, []*engine.Node{temperature, p}, []int{0, 1})
 	if !ok {
 		return d
 	}

@@ -105,3 +105,30 @@ func checkReparamGrad(t *testing.T, build func(g *engine.Graph) (theta *engine.N
 		}
 	}
 }
+
+// checkKLMonteCarlo checks, for every batch member, that the closed-form
+// KL(p‖q) lies within 5 standard errors of the Monte Carlo estimate of
+// E_p[log p − log q] from the given number of draws (seeded).
+func checkKLMonteCarlo(t *testing.T, p, q Distribution, draws int, seed uint64) {
+	t.Helper()
+	g := p.Graph()
+	kl := KL(p, q)
+	est, se := KLMonteCarlo(p, q, draws)
+	if err := g.Err(); err != nil {
+		t.Fatal(err)
+	}
+	prog, err := g.Compile([]*engine.Node{kl, est, se}, engine.WithSeed(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := prog.Run(); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range prog.Value(kl) {
+		e, s := prog.Value(est)[i], prog.Value(se)[i]
+		if !(math.Abs(k-e) <= 5*s) {
+			t.Errorf("member %d: KL %.6g, Monte Carlo %.6g ± %.3g (5 SE)", i, k, e, 5*s)
+		}
+		t.Logf("member %d: KL %.6g, Monte Carlo %.6g, SE %.2g", i, k, e, s)
+	}
+}

@@ -20,12 +20,8 @@ type StudentTDist struct {
 // otherwise).
 func StudentT(df, loc, scale *engine.Node) *StudentTDist {
 	const family = "StudentT"
-	g, batch, ok := params(family, []string{"df", "loc", "scale"}, []*engine.Node{df, loc, scale}, nil)
-	d := &StudentTDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph(family)
-		return d
-	}
+	d := &StudentTDist{}
+	g, batch, ok := d.setParams(family, []string{"df", "loc", "scale"}, []*engine.Node{df, loc, scale}, nil)
 	if !ok {
 		return d
 	}

@@ -19,12 +19,7 @@ func maskOutside(g *engine.Graph, outside, lp *engine.Node) *engine.Node {
 // them, broadcasts them to the batch shape and returns false when the
 // distribution cannot be built (the error is then on the graph).
 func locScale(family string, b *base, loc, scale *engine.Node) (l, s *engine.Node, ok bool) {
-	g, batch, ok := params(family, []string{"loc", "scale"}, []*engine.Node{loc, scale}, nil)
-	b.g, b.batch = g, batch
-	if g == nil {
-		b.g = nilGraph(family)
-		return b.invalid(), b.invalid(), false
-	}
+	g, batch, ok := b.setParams(family, []string{"loc", "scale"}, []*engine.Node{loc, scale}, nil)
 	if !ok {
 		return b.invalid(), b.invalid(), false
 	}
@@ -48,12 +43,8 @@ func positiveParam(family, name string, b *base, p *engine.Node) (*engine.Node, 
 // invalid and the graph holds the error.
 func positiveParams(family string, b *base, names []string, nodes ...*engine.Node) ([]*engine.Node, bool) {
 	out := make([]*engine.Node, len(nodes))
-	g, batch, ok := params(family, names, nodes, nil)
-	b.g, b.batch = g, batch
-	if g == nil {
-		b.g = nilGraph(family)
-	}
-	if g == nil || !ok {
+	g, batch, ok := b.setParams(family, names, nodes, nil)
+	if !ok {
 		for i := range out {
 			out[i] = b.invalid()
 		}

@@ -146,7 +146,7 @@ func (t SigmoidTransform) Inverse(y *engine.Node) *engine.Node {
 	if !ok {
 		return bad
 	}
-	return g.Sub(g.Log(y), g.Log1p(g.Neg(y)))
+	return logit(g, y)
 }
 
 // LogAbsDetJacobian is log σ(x)(1 − σ(x)) = −softplus(−x) − softplus(x),

@@ -21,13 +21,8 @@ type UniformDist struct {
 // both must be finite and high must exceed low element-wise (checked now when
 // both are constants and at every run otherwise).
 func Uniform(low, high *engine.Node) *UniformDist {
-	g, batch, ok := params("Uniform", []string{"low", "high"}, []*engine.Node{low, high}, nil)
-	d := &UniformDist{base: base{g: g, batch: batch}}
-	if g == nil {
-		d.g = nilGraph("Uniform")
-		d.Low, d.High = d.invalid(), d.invalid()
-		return d
-	}
+	d := &UniformDist{}
+	g, batch, ok := d.setParams("Uniform", []string{"low", "high"}, []*engine.Node{low, high}, nil)
 	if !ok {
 		d.Low, d.High = d.invalid(), d.invalid()
 		return d
