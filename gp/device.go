@@ -25,14 +25,6 @@ func offCPU[T engine.Device](d engine.Device) (T, bool) {
 	return t, true
 }
 
-// stationaryOf maps the fused ops' profiles to the engine's names for them.
-var stationaryOf = [...]engine.Stationary{
-	profRBF:      engine.StationaryRBF,
-	profMatern12: engine.StationaryMatern12,
-	profMatern32: engine.StationaryMatern32,
-	profMatern52: engine.StationaryMatern52,
-}
-
 // profileDeviceKernel runs gp_profile on a KernelProfileDevice, first
 // copying distances or variances that broadcast over the batch out to the
 // full batch, in buffers allocated at compile time.
@@ -47,8 +39,8 @@ type profileDeviceKernel struct {
 // newProfileDeviceKernel builds the kernel for outputs of len(si) members of
 // nm elements; si and vi map members to those of S (sSize elements) and of
 // v (vSize elements).
-func newProfileDeviceKernel(dev engine.KernelProfileDevice, p profile, nm int, si, vi []int, sSize, vSize int) *profileDeviceKernel {
-	k := &profileDeviceKernel{dev: dev, kind: stationaryOf[p], nm: nm, si: si, vi: vi}
+func newProfileDeviceKernel(dev engine.KernelProfileDevice, p engine.Stationary, nm int, si, vi []int, sSize, vSize int) *profileDeviceKernel {
+	k := &profileDeviceKernel{dev: dev, kind: p, nm: nm, si: si, vi: vi}
 	batch := len(si)
 	if !isIdentity(si) || sSize != batch*nm {
 		k.sBuf = make([]float64, batch*nm)

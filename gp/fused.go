@@ -37,62 +37,16 @@ func memberIndex(out, op engine.Shape) []int {
 	return idx
 }
 
-// profile is a stationary kernel's shape as a function of the scaled squared
-// distance s, with its derivative in s.
-type profile int
-
-const (
-	profRBF profile = iota
-	profMatern12
-	profMatern32
-	profMatern52
-)
-
-var profNames = [...]string{"rbf", "matern12", "matern32", "matern52"}
-
-var sqrt3, sqrt5 = math.Sqrt(3), math.Sqrt(5)
-
-func (p profile) value(s float64) float64 {
-	switch p {
-	case profRBF:
-		return math.Exp(-0.5 * s)
-	case profMatern12:
-		return math.Exp(-math.Sqrt(s))
-	case profMatern32:
-		r := sqrt3 * math.Sqrt(s)
-		return (1 + r) * math.Exp(-r)
-	default:
-		r := sqrt5 * math.Sqrt(s)
-		return (1 + r + r*r/3) * math.Exp(-r)
-	}
-}
-
-// deriv is dφ/ds. For Matérn ½ it is −e^{−r}/(2r), infinite at r = 0; there
-// (a point with itself, or an exact duplicate) it is taken as 0: the
-// distance of a point to itself does not move with the lengthscales.
-func (p profile) deriv(s float64) float64 {
-	switch p {
-	case profRBF:
-		return -0.5 * math.Exp(-0.5*s)
-	case profMatern12:
-		if s <= 0 {
-			return 0
-		}
-		r := math.Sqrt(s)
-		return -math.Exp(-r) / (2 * r)
-	case profMatern32:
-		return -1.5 * math.Exp(-sqrt3*math.Sqrt(s))
-	default:
-		r := sqrt5 * math.Sqrt(s)
-		return -5.0 / 6 * (1 + r) * math.Exp(-r)
-	}
-}
+// The profiles φ and their derivatives dφ/ds are engine.Stationary's
+// (Profile, Deriv), which device implementations are checked against too;
+// the loops below specialise only the RBF profile, whose exponential they
+// inline or, in the gradients, take from the forward value.
 
 // profileOp computes v·φ(S) for S [..., N, M] and a variance v whose shape
 // broadcasts with S's batch shape; out is [batch..., N, M].
-type profileOp struct{ p profile }
+type profileOp struct{ p engine.Stationary }
 
-func (o profileOp) String() string { return "gp_profile_" + profNames[o.p] }
+func (o profileOp) String() string { return "gp_profile_" + o.p.String() }
 
 func profileShape(s, v engine.Shape) (engine.Shape, error) {
 	if len(s) < 2 {
@@ -122,14 +76,14 @@ func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	var s, v, out []float64
 	member := func(m int) {
 		src, dst, c := s[si[m]*nm:(si[m]+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-		if p == profRBF {
+		if p == engine.StationaryRBF {
 			for i, x := range src {
 				dst[i] = c * math.Exp(-0.5*x)
 			}
 			return
 		}
 		for i, x := range src {
-			dst[i] = c * p.value(x)
+			dst[i] = c * p.Profile(x)
 		}
 	}
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
@@ -149,9 +103,9 @@ func (o profileOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.No
 // profileGradOp computes gout·v·φ'(S), [batch..., N, M], from (S, v, gout,
 // out), where out = v·φ(S) is the forward value: for the RBF profile
 // v·φ'(S) = −½ out, which saves evaluating the exponential again.
-type profileGradOp struct{ p profile }
+type profileGradOp struct{ p engine.Stationary }
 
-func (o profileGradOp) String() string { return "gp_profile_grad_" + profNames[o.p] }
+func (o profileGradOp) String() string { return "gp_profile_grad_" + o.p.String() }
 
 func (o profileGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	s, err := profileShape(in[0], in[1])
@@ -170,7 +124,7 @@ func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	var s, v, gout, val, out []float64
 	member := func(m int) {
 		src, gr, dst, c := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-		if p == profRBF {
+		if p == engine.StationaryRBF {
 			k := val[m*nm : (m+1)*nm]
 			for i, g := range gr {
 				dst[i] = -0.5 * g * k[i]
@@ -178,7 +132,7 @@ func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 			return
 		}
 		for i, x := range src {
-			dst[i] = c * gr[i] * p.deriv(x)
+			dst[i] = c * gr[i] * p.Deriv(x)
 		}
 	}
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
@@ -194,9 +148,9 @@ func (o profileGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engin
 
 // profileVarGradOp computes Σ_{n,m} gout·φ(S) per member, [batch...], from
 // (S, v, gout, out); for the RBF profile with v ≠ 0 it is Σ gout·out / v.
-type profileVarGradOp struct{ p profile }
+type profileVarGradOp struct{ p engine.Stationary }
 
-func (o profileVarGradOp) String() string { return "gp_profile_vgrad_" + profNames[o.p] }
+func (o profileVarGradOp) String() string { return "gp_profile_vgrad_" + o.p.String() }
 
 func (o profileVarGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	s, err := profileGradOp(o).Shape(in)
@@ -214,19 +168,19 @@ func (o profileVarGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) 
 	member := func(m int) {
 		src, gr := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm]
 		acc := 0.0
-		if c := v[vi[m]]; p == profRBF && c != 0 {
+		if c := v[vi[m]]; p == engine.StationaryRBF && c != 0 {
 			k := val[m*nm : (m+1)*nm]
 			for i, g := range gr {
 				acc += g * k[i]
 			}
 			acc /= c
-		} else if p == profRBF {
+		} else if p == engine.StationaryRBF {
 			for i, x := range src {
 				acc += gr[i] * math.Exp(-0.5*x)
 			}
 		} else {
 			for i, x := range src {
-				acc += gr[i] * p.value(x)
+				acc += gr[i] * p.Profile(x)
 			}
 		}
 		out[m] = acc

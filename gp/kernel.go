@@ -92,11 +92,11 @@ type RBF struct {
 
 // Matrix implements Kernel.
 func (k RBF) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	return applyProfile(g, profRBF, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
+	return applyProfile(g, engine.StationaryRBF, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
 }
 
 // applyProfile computes v·φ(S) in one fused op (fused.go).
-func applyProfile(g *engine.Graph, p profile, s, variance *engine.Node) *engine.Node {
+func applyProfile(g *engine.Graph, p engine.Stationary, s, variance *engine.Node) *engine.Node {
 	if variance == nil {
 		variance = g.Scalar(1)
 	}
@@ -122,14 +122,14 @@ type Matern struct {
 
 // Matrix implements Kernel.
 func (k Matern) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	var p profile
+	var p engine.Stationary
 	switch k.Nu {
 	case 0.5:
-		p = profMatern12
+		p = engine.StationaryMatern12
 	case 1.5:
-		p = profMatern32
+		p = engine.StationaryMatern32
 	case 2.5:
-		p = profMatern52
+		p = engine.StationaryMatern52
 	default:
 		return g.Fail(fmt.Errorf("%w: Matérn smoothness %v, want 0.5, 1.5 or 2.5", ErrKernel, k.Nu))
 	}
