@@ -10,8 +10,9 @@ import (
 // Fused ops for the hot path of a training step. Written with general ops,
 // a stationary kernel v·φ(S) plus its noise diagonal and their gradients
 // pass over the [B, N, N] matrices about fifteen times; these ops do it in
-// five (profile, its two gradients, the diagonal, the marginal-likelihood
-// gradient), which is most of the step outside the factorization.
+// four (the profile, its gradient in the lengthscales and variance, the
+// diagonal, the marginal-likelihood gradient), which is most of the step
+// outside the factorization.
 
 // memberIndex maps each member of the batch shape out to the flat index of
 // the member of op (whose shape broadcasts to out) that it reads.
@@ -43,7 +44,10 @@ func memberIndex(out, op engine.Shape) []int {
 // inline or, in the gradients, take from the forward value.
 
 // profileOp computes v·φ(S) for S [..., N, M] and a variance v whose shape
-// broadcasts with S's batch shape; out is [batch..., N, M].
+// broadcasts with S's batch shape; out is [batch..., N, M]. Its inputs are
+// (S, v, x1, x2, ℓ), S being SqDist(x1, x2, ℓ) with ℓ's gradient stopped:
+// the value reads S and v only, and the gradient goes to ℓ and v directly
+// (stationary.go).
 type profileOp struct{ p engine.Stationary }
 
 func (o profileOp) String() string { return "gp_profile_" + o.p.String() }
@@ -59,7 +63,12 @@ func profileShape(s, v engine.Shape) (engine.Shape, error) {
 	return append(batch, s[len(s)-2:]...), nil
 }
 
-func (o profileOp) Shape(in []engine.Shape) (engine.Shape, error) { return profileShape(in[0], in[1]) }
+func (o profileOp) Shape(in []engine.Shape) (engine.Shape, error) {
+	if len(in) != 5 {
+		return nil, fmt.Errorf("%w: %v takes (S, v, x1, x2, lengthscale), got %d inputs", engine.ErrArgument, o, len(in))
+	}
+	return profileShape(in[0], in[1])
+}
 
 // profileDims returns the matrix size and the member maps of S and v.
 func profileDims(sIn, v, out engine.Shape) (nm int, si, vi []int) {
@@ -94,10 +103,13 @@ func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 }
 
 func (o profileOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	s, v := in[0], in[1]
+	s, v, x1, x2, ls := in[0], in[1], in[2], in[3], in[4]
+	// The gradient in S reaches only the points (ℓ's is stopped there); it
+	// is computed only when some point needs a gradient, as the program
+	// leaves out nodes that no output depends on.
 	gs := g.Apply(profileGradOp{p: o.p}, s, v, gout, out)
-	gv := g.Apply(profileVarGradOp{p: o.p}, s, v, gout, out)
-	return []*engine.Node{g.SumTo(gs, s.Shape()), g.SumTo(gv, v.Shape())}
+	gls, gv := paramGrads(g, g.Apply(profileParamGradOp{p: o.p}, x1, x2, ls, v, gout, out), ls, v)
+	return []*engine.Node{g.SumTo(gs, s.Shape()), gv, nil, nil, gls}
 }
 
 // profileGradOp computes gout·v·φ'(S), [batch..., N, M], from (S, v, gout,
@@ -143,56 +155,6 @@ func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 }
 
 func (o profileGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{notTwice(g, o), nil, nil, nil}
-}
-
-// profileVarGradOp computes Σ_{n,m} gout·φ(S) per member, [batch...], from
-// (S, v, gout, out); for the RBF profile with v ≠ 0 it is Σ gout·out / v.
-type profileVarGradOp struct{ p engine.Stationary }
-
-func (o profileVarGradOp) String() string { return "gp_profile_vgrad_" + o.p.String() }
-
-func (o profileVarGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	s, err := profileGradOp(o).Shape(in)
-	if err != nil {
-		return nil, err
-	}
-	return s[:len(s)-2], nil
-}
-
-func (o profileVarGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
-	full := append(spec.Out.Clone(), spec.In[2][len(spec.In[2])-2:]...)
-	nm, si, vi := profileDims(spec.In[0], spec.In[1], full)
-	p := o.p
-	var s, v, gout, val, out []float64
-	member := func(m int) {
-		src, gr := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm]
-		acc := 0.0
-		if c := v[vi[m]]; p == engine.StationaryRBF && c != 0 {
-			k := val[m*nm : (m+1)*nm]
-			for i, g := range gr {
-				acc += g * k[i]
-			}
-			acc /= c
-		} else if p == engine.StationaryRBF {
-			for i, x := range src {
-				acc += gr[i] * math.Exp(-0.5*x)
-			}
-		} else {
-			for i, x := range src {
-				acc += gr[i] * p.Profile(x)
-			}
-		}
-		out[m] = acc
-	}
-	return engine.KernelFunc(func(o []float64, in [][]float64) error {
-		s, v, gout, val, out = in[0], in[1], in[2], in[3], o
-		forBatch(len(si), float64(nm)*20, member)
-		return nil
-	}), nil
-}
-
-func (o profileVarGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
 	return []*engine.Node{notTwice(g, o), nil, nil, nil}
 }
 
