@@ -48,9 +48,23 @@ func memberIndex(out, op engine.Shape) []int {
 // (S, v, x1, x2, ℓ), S being SqDist(x1, x2, ℓ) with ℓ's gradient stopped:
 // the value reads S and v only, and the gradient goes to ℓ and v directly
 // (stationary.go).
-type profileOp struct{ p engine.Stationary }
+//
+// With diag, a sixth input d (broadcasting to the batch shape) is added to
+// the diagonal of each square matrix: the noise of a training covariance,
+// added in the same pass. x1 and x2 must then be the same points, so that S
+// has a zero diagonal; the gradients use φ(0) = 1 there instead of reading
+// the value back.
+type profileOp struct {
+	p    engine.Stationary
+	diag bool
+}
 
-func (o profileOp) String() string { return "gp_profile_" + o.p.String() }
+func (o profileOp) String() string {
+	if o.diag {
+		return "gp_profile_" + o.p.String() + "_diag"
+	}
+	return "gp_profile_" + o.p.String()
+}
 
 func profileShape(s, v engine.Shape) (engine.Shape, error) {
 	if len(s) < 2 {
@@ -64,10 +78,20 @@ func profileShape(s, v engine.Shape) (engine.Shape, error) {
 }
 
 func (o profileOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	if len(in) != 5 {
-		return nil, fmt.Errorf("%w: %v takes (S, v, x1, x2, lengthscale), got %d inputs", engine.ErrArgument, o, len(in))
+	if !o.diag {
+		if len(in) != 5 {
+			return nil, fmt.Errorf("%w: %v takes (S, v, x1, x2, lengthscale), got %d inputs", engine.ErrArgument, o, len(in))
+		}
+		return profileShape(in[0], in[1])
 	}
-	return profileShape(in[0], in[1])
+	if len(in) != 6 {
+		return nil, fmt.Errorf("%w: %v takes (S, v, x1, x2, lengthscale, diagonal), got %d inputs", engine.ErrArgument, o, len(in))
+	}
+	s, err := profileShape(in[0], in[1])
+	if err != nil {
+		return nil, err
+	}
+	return addDiagOp{}.Shape([]engine.Shape{s, in[5]})
 }
 
 // profileDims returns the matrix size and the member maps of S and v.
@@ -78,28 +102,58 @@ func profileDims(sIn, v, out engine.Shape) (nm int, si, vi []int) {
 
 func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
+	n := spec.Out[len(spec.Out)-1]
+	var di []int
+	if o.diag {
+		di = memberIndex(spec.Out[:len(spec.Out)-2], spec.In[5])
+	}
 	if dev, ok := offCPU[engine.KernelProfileDevice](spec.Device); ok {
-		return newProfileDeviceKernel(dev, o.p, nm, si, vi, spec.In[0].Size(), spec.In[1].Size()), nil
+		k := newProfileDeviceKernel(dev, o.p, nm, si, vi, spec.In[0].Size(), spec.In[1].Size())
+		if !o.diag {
+			return k, nil
+		}
+		return engine.KernelFunc(func(out []float64, in [][]float64) error {
+			if err := k.Run(out, in); err != nil {
+				return err
+			}
+			for m, j := range di {
+				addToDiag(out[m*nm:(m+1)*nm], n, in[5][j])
+			}
+			return nil
+		}), nil
 	}
 	p := o.p
-	var s, v, out []float64
+	var s, v, d, out []float64
 	member := func(m int) {
 		src, dst, c := s[si[m]*nm:(si[m]+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
 		if p == engine.StationaryRBF {
 			for i, x := range src {
 				dst[i] = c * math.Exp(-0.5*x)
 			}
-			return
+		} else {
+			for i, x := range src {
+				dst[i] = c * p.Profile(x)
+			}
 		}
-		for i, x := range src {
-			dst[i] = c * p.Profile(x)
+		if di != nil {
+			addToDiag(dst, n, d[di[m]])
 		}
 	}
 	return engine.KernelFunc(func(o []float64, in [][]float64) error {
 		s, v, out = in[0], in[1], o
+		if di != nil {
+			d = in[5]
+		}
 		forBatch(len(si), float64(nm)*20, member)
 		return nil
 	}), nil
+}
+
+// addToDiag adds c to the diagonal of the n×n matrix a.
+func addToDiag(a []float64, n int, c float64) {
+	for i := 0; i < n; i++ {
+		a[i*n+i] += c
+	}
 }
 
 func (o profileOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
@@ -107,32 +161,45 @@ func (o profileOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.No
 	// The gradient in S reaches only the points (ℓ's is stopped there); it
 	// is computed only when some point needs a gradient, as the program
 	// leaves out nodes that no output depends on.
-	gs := g.Apply(profileGradOp{p: o.p}, s, v, gout, out)
-	gls, gv := paramGrads(g, g.Apply(profileParamGradOp{p: o.p}, x1, x2, ls, v, gout, out), ls, v)
-	return []*engine.Node{g.SumTo(gs, s.Shape()), gv, nil, nil, gls}
+	gs := g.Apply(profileGradOp(o), s, v, gout, out)
+	gls, gv := paramGrads(g, g.Apply(profileParamGradOp(o), x1, x2, ls, v, gout, out), ls, v)
+	grads := []*engine.Node{g.SumTo(gs, s.Shape()), gv, nil, nil, gls}
+	if o.diag {
+		d := in[5]
+		grads = append(grads, g.SumTo(g.Sum(g.Diag(gout), -1), d.Shape()))
+	}
+	return grads
 }
 
 // profileGradOp computes gout·v·φ'(S), [batch..., N, M], from (S, v, gout,
-// out), where out = v·φ(S) is the forward value: for the RBF profile
-// v·φ'(S) = −½ out, which saves evaluating the exponential again.
-type profileGradOp struct{ p engine.Stationary }
+// out), where out = v·φ(S) (plus a diagonal, with diag) is the forward value
+// of profileOp: for the RBF profile v·φ'(S) = −½ out off the diagonal
+// (−½ v on it, with diag), which saves evaluating the exponential again.
+type profileGradOp profileOp
 
-func (o profileGradOp) String() string { return "gp_profile_grad_" + o.p.String() }
+func (o profileGradOp) String() string {
+	return "gp_profile_grad_" + profileOp(o).String()[len("gp_profile_"):]
+}
 
 func (o profileGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	s, err := profileShape(in[0], in[1])
 	if err != nil {
 		return nil, err
 	}
-	if !s.Equal(in[2]) || !s.Equal(in[3]) {
-		return nil, fmt.Errorf("%w: profile gradient %v and value %v for output %v", engine.ErrShape, in[2], in[3], s)
+	out := in[3]
+	if !out.Equal(in[2]) || len(out) < 2 || !out[len(out)-2:].Equal(s[len(s)-2:]) {
+		return nil, fmt.Errorf("%w: profile gradient %v and value %v for distances %v", engine.ErrShape, in[2], out, s)
 	}
-	return s, nil
+	if b, ok := engine.BroadcastShapes(s[:len(s)-2], out[:len(out)-2]); !ok || !b.Equal(out[:len(out)-2]) {
+		return nil, fmt.Errorf("%w: profile gradient %v for distances %v", engine.ErrShape, out, s)
+	}
+	return out.Clone(), nil
 }
 
 func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
-	p := o.p
+	n := spec.Out[len(spec.Out)-1]
+	p, diag := o.p, o.diag
 	var s, v, gout, val, out []float64
 	member := func(m int) {
 		src, gr, dst, c := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
@@ -140,6 +207,11 @@ func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 			k := val[m*nm : (m+1)*nm]
 			for i, g := range gr {
 				dst[i] = -0.5 * g * k[i]
+			}
+			if diag {
+				for i := 0; i < n; i++ {
+					dst[i*n+i] = -0.5 * gr[i*n+i] * c
+				}
 			}
 			return
 		}

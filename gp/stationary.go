@@ -40,10 +40,14 @@ func stationaryMatrix(g *engine.Graph, p engine.Stationary, x1, x2, lengthscale,
 //	∂/∂ℓ_d = −2/ℓ_d³ · Σ_{n,m} w Δ_d²,   ∂/∂v = Σ_{n,m} ḡ·φ(S).
 //
 // For the RBF profile v·φ' = −½K and φ = K/v (v ≠ 0), so no exponential is
-// evaluated; the other profiles recompute S from the points.
-type profileParamGradOp struct{ p engine.Stationary }
+// evaluated; the other profiles recompute S from the points. With diag
+// (profileOp's), K has a diagonal added and x1 = x2, and φ(0) = 1 is used
+// on the diagonal.
+type profileParamGradOp profileOp
 
-func (o profileParamGradOp) String() string { return "gp_profile_param_grad_" + o.p.String() }
+func (o profileParamGradOp) String() string {
+	return "gp_profile_param_grad_" + profileOp(o).String()[len("gp_profile_"):]
+}
 
 func (o profileParamGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	x1, x2, ls, v, gb, k := in[0], in[1], in[2], in[3], in[4], in[5]
@@ -51,9 +55,11 @@ func (o profileParamGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
 		(ls[len(ls)-1] != 1 && ls[len(ls)-1] != x1[len(x1)-1]) {
 		return nil, fmt.Errorf("%w: %v: points %v and %v, lengthscales %v", engine.ErrShape, o, x1, x2, ls)
 	}
-	batch, ok := engine.BroadcastShapes(x1[:len(x1)-2], x2[:len(x2)-2], ls[:len(ls)-1], v)
+	// The batch shape is the gradient's: a diagonal can broaden it.
+	batch := gb[:max(0, len(gb)-2)].Clone()
+	b, ok := engine.BroadcastShapes(x1[:len(x1)-2], x2[:len(x2)-2], ls[:len(ls)-1], v, batch)
 	want := append(batch.Clone(), x1[len(x1)-2], x2[len(x2)-2])
-	if !ok || !gb.Equal(want) || !k.Equal(want) {
+	if !ok || !b.Equal(batch) || !gb.Equal(want) || !k.Equal(want) {
 		return nil, fmt.Errorf("%w: %v: gradient %v and value %v for points %v, %v, lengthscales %v, variance %v",
 			engine.ErrShape, o, gb, k, x1, x2, ls, v)
 	}
@@ -76,7 +82,7 @@ func (o profileParamGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error
 	for i := range scratch {
 		scratch[i] = paramGradScratch{x2t: make([]float64, d*m), w: make([]float64, m), s: make([]float64, m), acc: make([]float64, 2*d)}
 	}
-	p := o.p
+	p, diag := o.p, o.diag
 	var x1, x2, ls, v, gb, k, out []float64
 	member := func(wk, b int) {
 		sc := &scratch[wk]
@@ -104,10 +110,14 @@ func (o profileParamGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error
 			w := sc.w
 			if rbf {
 				// w = ḡ·v·φ' = −½ ḡK; Σ ḡφ = Σ ḡK / v.
-				s := 0.0
 				for j, gj := range gr {
-					t := gj * kr[j]
-					w[j] = t
+					w[j] = gj * kr[j]
+				}
+				if diag {
+					w[i] = gr[i] * c
+				}
+				s := 0.0
+				for _, t := range w {
 					s += t
 				}
 				gv += s
