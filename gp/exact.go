@@ -87,7 +87,7 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 // other kernels get a separate pass.
 func withDiag(g *engine.Graph, k, d *engine.Node) *engine.Node {
 	if op, ok := k.Op().(profileOp); ok && !op.diag {
-		if in := k.Inputs(); in[2] == in[3] {
+		if in := k.Inputs(); in[1] == in[2] {
 			return g.Apply(profileOp{p: op.p, diag: true}, append(in, d)...)
 		}
 	}
