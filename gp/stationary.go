@@ -146,18 +146,26 @@ func (pd pairDims) prep(sc *rowScratch, x1, x2, ls []float64, b int) []float64 {
 }
 
 // rowDist writes S[i, :] into sc.s for the point xi [D].
-func (sc *rowScratch) rowDist(xi []float64) {
-	s := sc.s
+func (sc *rowScratch) rowDist(xi []float64) { sc.rowDistTo(xi, len(sc.s)) }
+
+// rowDistTo writes S[i, :m] into sc.s[:m].
+func (sc *rowScratch) rowDistTo(xi []float64, m int) {
+	s := sc.s[:m]
 	clear(s)
-	m := len(s)
+	stride := len(sc.s)
 	for e, xe := range xi {
-		t, ie := sc.x2t[e*m:(e+1)*m], sc.inv[e]
+		t, ie := sc.x2t[e*stride:e*stride+m], sc.inv[e]
 		for j, xj := range t {
 			dd := xe - xj
 			s[j] += dd * dd * ie
 		}
 	}
 }
+
+// symTile is the number of rows whose lower part profileOp forms before it
+// mirrors them into the upper triangle: a band of rows that stays in L2 as
+// its columns are copied out.
+const symTile = 48
 
 func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	batch := spec.Out[:len(spec.Out)-2]
@@ -173,26 +181,46 @@ func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	scratch := pd.scratch(nb)
 	p := o.p
 	var v, x1, x2, ls, dg, out []float64
+	// row forms K[i, :cols] from the distances in sc.s.
+	row := func(sc *rowScratch, dst []float64, c float64) {
+		if p == engine.StationaryRBF {
+			for j, s := range sc.s[:len(dst)] {
+				dst[j] = c * math.Exp(-0.5*s)
+			}
+			return
+		}
+		for j, s := range sc.s[:len(dst)] {
+			dst[j] = c * p.Profile(s)
+		}
+	}
+	n, m, d := pd.n, pd.m, pd.d
 	member := func(w, b int) {
 		sc := &scratch[w]
 		xa := pd.prep(sc, x1, x2, ls, b)
 		c, dst := v[pd.vi[b]], out[b*nm:(b+1)*nm]
-		for i := range pd.n {
-			sc.rowDist(xa[i*pd.d : (i+1)*pd.d])
-			row := dst[i*pd.m : (i+1)*pd.m]
-			if p == engine.StationaryRBF {
-				for j, s := range sc.s {
-					row[j] = c * math.Exp(-0.5*s)
-				}
-			} else {
-				for j, s := range sc.s {
-					row[j] = c * p.Profile(s)
+		if di == nil {
+			for i := range n {
+				sc.rowDist(xa[i*d : (i+1)*d])
+				row(sc, dst[i*m:(i+1)*m], c)
+			}
+			return
+		}
+		// K(x, x) is symmetric (the distances are, bit for bit): form
+		// the lower triangle a band of rows at a time and mirror it.
+		for i0 := 0; i0 < n; i0 += symTile {
+			i1 := min(n, i0+symTile)
+			for i := i0; i < i1; i++ {
+				sc.rowDistTo(xa[i*d:(i+1)*d], i+1)
+				row(sc, dst[i*n:i*n+i+1], c)
+			}
+			for j := 0; j < i1; j++ {
+				up := dst[j*n : (j+1)*n]
+				for i := max(i0, j+1); i < i1; i++ {
+					up[i] = dst[i*n+j]
 				}
 			}
 		}
-		if di != nil {
-			addToDiag(dst, pd.n, dg[di[b]])
-		}
+		addToDiag(dst, n, dg[di[b]])
 	}
 	// An exponential and the distance: about 20 + 3D flops an element.
 	flops := float64(nm) * float64(20+3*pd.d)
