@@ -8,10 +8,11 @@ import (
 
 // The fused ops run their heavy parts on the program's device when it has
 // the capability: gp_mll_grad inverts K through engine.CholInverseDevice
-// (mll.go) and gp_profile forms v·φ(S) through engine.KernelProfileDevice
-// (here). The other fused ops are single passes over data that is on the
-// host already (the gradients of the profile, the noise diagonal), where a
-// round trip to a device would cost more than the pass itself.
+// (mll.go) and gp_profile forms v·φ(S) through engine.KernelProfileDevice,
+// with S from engine.SqDistDevice (here). The other fused ops are single
+// passes over data that is on the host already (the kernel's gradients, the
+// noise diagonal), where a round trip to a device would cost more than the
+// pass itself.
 
 // offCPU returns the device as capability T when it implements T and is not
 // the CPU: on the CPU the fused ops run their own code, which the CPU
