@@ -10,15 +10,16 @@ import (
 
 // A stationary kernel matrix is v·φ(S), S the scaled squared distances
 // Σ_d ((x1_d − x2_d)/ℓ_d)² (what engine.SqDist computes). Written as
-// SqDist then the profile, with gradients op by op, it passes over
-// [B, N, M] matrices seven times: S written and read back, ∂/∂S written
-// and read back by SqDist's gradient, and ∂/∂K and K read twice more for
-// the variance. Here it is one op, profileOp, that forms each row of S in
-// cache from the points and applies the profile (and, for a training
-// covariance, adds the noise diagonal); its gradient in ℓ and v is one op
-// that reads ∂/∂K and K once and forms the contractions directly, and its
-// gradients in the points (learned inputs, inducing points) are one op
-// each, computed only when a point needs one. Devices with
+// SqDist then a profile op, with gradients op by op, it passes over
+// [B, N, M] matrices nine times: S written, read back and K written; ∂/∂S
+// written from ∂/∂K and K, and read back by SqDist's gradient; ∂/∂K and K
+// read again for the variance. Here it is one op, profileOp, that forms
+// each row of S in cache from the points and applies the profile (for a
+// training covariance K(x, x) it also adds the noise diagonal, and forms
+// only the lower triangle, mirroring it); its gradient in ℓ and v is one
+// op that reads ∂/∂K and K once and forms the contractions directly: three
+// passes. Its gradients in the points (learned inputs, inducing points)
+// are one op each, computed only when a point needs one. Devices with
 // engine.KernelProfileDevice get S from engine.SqDistDevice (when they
 // have it) and the profile from the device.
 //
