@@ -35,6 +35,33 @@ func TestStationaryProfiles(t *testing.T) {
 	}
 }
 
+// TestStationaryDerivs checks dφ/ds against central differences of Profile
+// at s ≥ 0.3, away from s = 0 where the Matérn profiles' higher derivatives
+// in s grow like s^(1/2−k): with step h = 1e-5 the truncation error is about
+// h²·|φ‴|/6 < 2e-10 there (|φ‴| ≤ 7.3, for Matérn ½ at 0.3), and the
+// cancellation error about ε/h ≈ 2e-11, so 1e-9 absolute holds them. It also checks the values at s = 0
+// (−½; −∞ for Matérn ½, taken as 0; −3/2; −5/6) and NaN for an unknown
+// profile.
+func TestStationaryDerivs(t *testing.T) {
+	const h = 1e-5
+	for k := StationaryRBF; k <= StationaryMatern52; k++ {
+		for _, s := range []float64{0.3, 1, 2.5, 7} {
+			fd := (k.Profile(s+h) - k.Profile(s-h)) / (2 * h)
+			if got := k.Deriv(s); !(math.Abs(got-fd) <= 1e-9) {
+				t.Errorf("%v'(%v) = %.12g, central difference %.12g", k, s, got, fd)
+			}
+		}
+	}
+	for k, want := range map[Stationary]float64{StationaryRBF: -0.5, StationaryMatern12: 0, StationaryMatern32: -1.5, StationaryMatern52: -5.0 / 6} {
+		if got := k.Deriv(0); got != want {
+			t.Errorf("%v'(0) = %v, want %v", k, got, want)
+		}
+	}
+	if !math.IsNaN(Stationary(7).Deriv(1)) {
+		t.Error("an unknown profile has a derivative")
+	}
+}
+
 // TestCPUGPCapabilitiesRejectBadArguments checks the CPU references of
 // CholInverseDevice and KernelProfileDevice on wrong sizes and kinds.
 func TestCPUGPCapabilitiesRejectBadArguments(t *testing.T) {

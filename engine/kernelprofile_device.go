@@ -60,6 +60,29 @@ func (k Stationary) Profile(s float64) float64 {
 	return math.NaN()
 }
 
+// Deriv returns dφ/ds for s ≥ 0, or NaN for an invalid k. For Matérn ½ it
+// is −e^{−r}/(2r), infinite at r = 0; there (a point with itself, or an
+// exact duplicate) it is taken as 0: the distance of a point to itself does
+// not move with the lengthscales.
+func (k Stationary) Deriv(s float64) float64 {
+	switch k {
+	case StationaryRBF:
+		return -0.5 * math.Exp(-0.5*s)
+	case StationaryMatern12:
+		if s <= 0 {
+			return 0
+		}
+		r := math.Sqrt(s)
+		return -math.Exp(-r) / (2 * r)
+	case StationaryMatern32:
+		return -1.5 * math.Exp(-sqrt3*math.Sqrt(s))
+	case StationaryMatern52:
+		r := sqrt5 * math.Sqrt(s)
+		return -5.0 / 6 * (1 + r) * math.Exp(-r)
+	}
+	return math.NaN()
+}
+
 // KernelProfileDevice is a device that turns scaled squared distances into
 // the matrices of a stationary kernel. Package gp's kernel matrices (RBF and
 // Matérn) use it when the program's device has it and is not the CPU; the

@@ -219,3 +219,36 @@ func TestSVIStepsOnDevice(t *testing.T) {
 	}
 	t.Logf("device calls over %d steps: %+v", steps, c)
 }
+
+// profileOnly is a device with the kernel-profile capability but not the
+// distances: the profile op then forms S on the CPU.
+type profileOnly struct{ d *fakedevice.Device }
+
+func (p profileOnly) Name() string { return p.d.Name() }
+
+func (p profileOnly) KernelProfile(dst, s, v []float64, kind engine.Stationary, batch, nm int) error {
+	return p.d.KernelProfile(dst, s, v, kind, batch, nm)
+}
+
+// TestProfileOnDeviceWithoutDistances checks the profile on a device that
+// has engine.KernelProfileDevice but not engine.SqDistDevice: the distances
+// are formed on the CPU, the profile goes through the device once per run,
+// and the values match the CPU program's to round-off.
+func TestProfileOnDeviceWithoutDistances(t *testing.T) {
+	const b, n, d = 3, 37, 2
+	for _, c := range deviceCases {
+		t.Run(c.name, func(t *testing.T) {
+			fd := fakedevice.New("fake")
+			want, wantOuts := mllProgram(t, c, engine.CPU(), b, n, d)
+			got, gotOuts := mllProgram(t, c, profileOnly{fd}, b, n, d)
+			if calls := fd.Calls(); calls != (fakedevice.Calls{KernelProfile: 1}) {
+				t.Errorf("device calls in one run: %+v", calls)
+			}
+			for i, o := range wantOuts {
+				if e := relDiff(got.Value(gotOuts[i]), want.Value(o)); !(e <= deviceTol) {
+					t.Errorf("output %d: relative difference %.3g from the CPU program", i, e)
+				}
+			}
+		})
+	}
+}

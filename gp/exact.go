@@ -76,9 +76,22 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 	}
 	jitter = g.Input("gp.jitter", batch...)
 	diag := g.AddScalar(g.Add(p.Noise, jitter), p.Jitter)
-	cov = g.Apply(addDiagOp{}, k, diag)
+	cov = withDiag(g, k, diag)
 	res = g.BroadcastTo(g.Sub(y, mu), append(batch.Clone(), n)...)
 	return cov, res, jitter, g.Ok("gp", cov, res)
+}
+
+// withDiag returns k with d added to its diagonal. A stationary kernel's
+// K(x, x) is rebuilt as one op that adds the diagonal as it forms the
+// matrix (the first node is then left unused, and programs leave it out);
+// other kernels get a separate pass.
+func withDiag(g *engine.Graph, k, d *engine.Node) *engine.Node {
+	if op, ok := k.Op().(profileOp); ok && !op.diag {
+		if in := k.Inputs(); in[1] == in[2] {
+			return g.Apply(profileOp{p: op.p, diag: true}, append(in, d)...)
+		}
+	}
+	return g.Apply(addDiagOp{}, k, d)
 }
 
 // MarginalLogLikelihood builds log p(y) = log N(y; m(x), K(x, x) + σ²ₙ I)

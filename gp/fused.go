@@ -2,16 +2,17 @@ package gp
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
 )
 
 // Fused ops for the hot path of a training step. Written with general ops,
 // a stationary kernel v·φ(S) plus its noise diagonal and their gradients
-// pass over the [B, N, N] matrices about fifteen times; these ops do it in
-// five (profile, its two gradients, the diagonal, the marginal-likelihood
-// gradient), which is most of the step outside the factorization.
+// pass over the [B, N, N] matrices about fifteen times; the fused ops do it
+// in three (the kernel matrix with its diagonal and the kernel's gradient
+// in its hyperparameters, stationary.go; the marginal-likelihood gradient,
+// mll.go), which is most of the step outside the factorization. The
+// diagonal op here serves the other kernels.
 
 // memberIndex maps each member of the batch shape out to the flat index of
 // the member of op (whose shape broadcasts to out) that it reads.
@@ -35,211 +36,6 @@ func memberIndex(out, op engine.Shape) []int {
 		idx[m] = k
 	}
 	return idx
-}
-
-// profile is a stationary kernel's shape as a function of the scaled squared
-// distance s, with its derivative in s.
-type profile int
-
-const (
-	profRBF profile = iota
-	profMatern12
-	profMatern32
-	profMatern52
-)
-
-var profNames = [...]string{"rbf", "matern12", "matern32", "matern52"}
-
-var sqrt3, sqrt5 = math.Sqrt(3), math.Sqrt(5)
-
-func (p profile) value(s float64) float64 {
-	switch p {
-	case profRBF:
-		return math.Exp(-0.5 * s)
-	case profMatern12:
-		return math.Exp(-math.Sqrt(s))
-	case profMatern32:
-		r := sqrt3 * math.Sqrt(s)
-		return (1 + r) * math.Exp(-r)
-	default:
-		r := sqrt5 * math.Sqrt(s)
-		return (1 + r + r*r/3) * math.Exp(-r)
-	}
-}
-
-// deriv is dφ/ds. For Matérn ½ it is −e^{−r}/(2r), infinite at r = 0; there
-// (a point with itself, or an exact duplicate) it is taken as 0: the
-// distance of a point to itself does not move with the lengthscales.
-func (p profile) deriv(s float64) float64 {
-	switch p {
-	case profRBF:
-		return -0.5 * math.Exp(-0.5*s)
-	case profMatern12:
-		if s <= 0 {
-			return 0
-		}
-		r := math.Sqrt(s)
-		return -math.Exp(-r) / (2 * r)
-	case profMatern32:
-		return -1.5 * math.Exp(-sqrt3*math.Sqrt(s))
-	default:
-		r := sqrt5 * math.Sqrt(s)
-		return -5.0 / 6 * (1 + r) * math.Exp(-r)
-	}
-}
-
-// profileOp computes v·φ(S) for S [..., N, M] and a variance v whose shape
-// broadcasts with S's batch shape; out is [batch..., N, M].
-type profileOp struct{ p profile }
-
-func (o profileOp) String() string { return "gp_profile_" + profNames[o.p] }
-
-func profileShape(s, v engine.Shape) (engine.Shape, error) {
-	if len(s) < 2 {
-		return nil, fmt.Errorf("%w: kernel profile needs distances [..., N, M], got %v", engine.ErrShape, s)
-	}
-	batch, ok := engine.BroadcastShapes(s[:len(s)-2], v)
-	if !ok {
-		return nil, fmt.Errorf("%w: distances %v and variance %v: batch shapes do not broadcast", engine.ErrShape, s, v)
-	}
-	return append(batch, s[len(s)-2:]...), nil
-}
-
-func (o profileOp) Shape(in []engine.Shape) (engine.Shape, error) { return profileShape(in[0], in[1]) }
-
-// profileDims returns the matrix size and the member maps of S and v.
-func profileDims(sIn, v, out engine.Shape) (nm int, si, vi []int) {
-	batch := out[:len(out)-2]
-	return out[len(out)-2] * out[len(out)-1], memberIndex(batch, sIn[:len(sIn)-2]), memberIndex(batch, v)
-}
-
-func (o profileOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
-	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
-	if dev, ok := offCPU[engine.KernelProfileDevice](spec.Device); ok {
-		return newProfileDeviceKernel(dev, o.p, nm, si, vi, spec.In[0].Size(), spec.In[1].Size()), nil
-	}
-	p := o.p
-	var s, v, out []float64
-	member := func(m int) {
-		src, dst, c := s[si[m]*nm:(si[m]+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-		if p == profRBF {
-			for i, x := range src {
-				dst[i] = c * math.Exp(-0.5*x)
-			}
-			return
-		}
-		for i, x := range src {
-			dst[i] = c * p.value(x)
-		}
-	}
-	return engine.KernelFunc(func(o []float64, in [][]float64) error {
-		s, v, out = in[0], in[1], o
-		forBatch(len(si), float64(nm)*20, member)
-		return nil
-	}), nil
-}
-
-func (o profileOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	s, v := in[0], in[1]
-	gs := g.Apply(profileGradOp{p: o.p}, s, v, gout, out)
-	gv := g.Apply(profileVarGradOp{p: o.p}, s, v, gout, out)
-	return []*engine.Node{g.SumTo(gs, s.Shape()), g.SumTo(gv, v.Shape())}
-}
-
-// profileGradOp computes gout·v·φ'(S), [batch..., N, M], from (S, v, gout,
-// out), where out = v·φ(S) is the forward value: for the RBF profile
-// v·φ'(S) = −½ out, which saves evaluating the exponential again.
-type profileGradOp struct{ p profile }
-
-func (o profileGradOp) String() string { return "gp_profile_grad_" + profNames[o.p] }
-
-func (o profileGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	s, err := profileShape(in[0], in[1])
-	if err != nil {
-		return nil, err
-	}
-	if !s.Equal(in[2]) || !s.Equal(in[3]) {
-		return nil, fmt.Errorf("%w: profile gradient %v and value %v for output %v", engine.ErrShape, in[2], in[3], s)
-	}
-	return s, nil
-}
-
-func (o profileGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
-	nm, si, vi := profileDims(spec.In[0], spec.In[1], spec.Out)
-	p := o.p
-	var s, v, gout, val, out []float64
-	member := func(m int) {
-		src, gr, dst, c := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm], out[m*nm:(m+1)*nm], v[vi[m]]
-		if p == profRBF {
-			k := val[m*nm : (m+1)*nm]
-			for i, g := range gr {
-				dst[i] = -0.5 * g * k[i]
-			}
-			return
-		}
-		for i, x := range src {
-			dst[i] = c * gr[i] * p.deriv(x)
-		}
-	}
-	return engine.KernelFunc(func(o []float64, in [][]float64) error {
-		s, v, gout, val, out = in[0], in[1], in[2], in[3], o
-		forBatch(len(si), float64(nm)*20, member)
-		return nil
-	}), nil
-}
-
-func (o profileGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{notTwice(g, o), nil, nil, nil}
-}
-
-// profileVarGradOp computes Σ_{n,m} gout·φ(S) per member, [batch...], from
-// (S, v, gout, out); for the RBF profile with v ≠ 0 it is Σ gout·out / v.
-type profileVarGradOp struct{ p profile }
-
-func (o profileVarGradOp) String() string { return "gp_profile_vgrad_" + profNames[o.p] }
-
-func (o profileVarGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	s, err := profileGradOp(o).Shape(in)
-	if err != nil {
-		return nil, err
-	}
-	return s[:len(s)-2], nil
-}
-
-func (o profileVarGradOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
-	full := append(spec.Out.Clone(), spec.In[2][len(spec.In[2])-2:]...)
-	nm, si, vi := profileDims(spec.In[0], spec.In[1], full)
-	p := o.p
-	var s, v, gout, val, out []float64
-	member := func(m int) {
-		src, gr := s[si[m]*nm:(si[m]+1)*nm], gout[m*nm:(m+1)*nm]
-		acc := 0.0
-		if c := v[vi[m]]; p == profRBF && c != 0 {
-			k := val[m*nm : (m+1)*nm]
-			for i, g := range gr {
-				acc += g * k[i]
-			}
-			acc /= c
-		} else if p == profRBF {
-			for i, x := range src {
-				acc += gr[i] * math.Exp(-0.5*x)
-			}
-		} else {
-			for i, x := range src {
-				acc += gr[i] * p.value(x)
-			}
-		}
-		out[m] = acc
-	}
-	return engine.KernelFunc(func(o []float64, in [][]float64) error {
-		s, v, gout, val, out = in[0], in[1], in[2], in[3], o
-		forBatch(len(si), float64(nm)*20, member)
-		return nil
-	}), nil
-}
-
-func (o profileVarGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{notTwice(g, o), nil, nil, nil}
 }
 
 // notTwice fails the graph: the fused ops give first derivatives only.

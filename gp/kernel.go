@@ -72,15 +72,6 @@ func diagOf(g *engine.Graph, x, variance, lengthscale *engine.Node) *engine.Node
 	return g.Mul(batchVec(g, variance), ones)
 }
 
-// scaledSqDist returns Σ_d ((x1_d − x2_d)/ℓ_d)², the helper shared by RBF and
-// the Matérn kernels.
-func scaledSqDist(g *engine.Graph, x1, x2, lengthscale *engine.Node) *engine.Node {
-	if lengthscale == nil {
-		return g.Fail(fmt.Errorf("%w: lengthscale is nil", ErrKernel))
-	}
-	return g.SqDist(x1, x2, lengthscale)
-}
-
 // RBF is the squared-exponential kernel with automatic relevance
 // determination: k(x, x') = σ² exp(−½ Σ_d ((x_d − x'_d)/ℓ_d)²).
 type RBF struct {
@@ -92,15 +83,7 @@ type RBF struct {
 
 // Matrix implements Kernel.
 func (k RBF) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	return applyProfile(g, profRBF, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
-}
-
-// applyProfile computes v·φ(S) in one fused op (fused.go).
-func applyProfile(g *engine.Graph, p profile, s, variance *engine.Node) *engine.Node {
-	if variance == nil {
-		variance = g.Scalar(1)
-	}
-	return g.Apply(profileOp{p: p}, s, variance)
+	return stationaryMatrix(g, engine.StationaryRBF, x1, x2, k.Lengthscale, k.Variance)
 }
 
 // Diag implements Kernel.
@@ -122,18 +105,18 @@ type Matern struct {
 
 // Matrix implements Kernel.
 func (k Matern) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	var p profile
+	var p engine.Stationary
 	switch k.Nu {
 	case 0.5:
-		p = profMatern12
+		p = engine.StationaryMatern12
 	case 1.5:
-		p = profMatern32
+		p = engine.StationaryMatern32
 	case 2.5:
-		p = profMatern52
+		p = engine.StationaryMatern52
 	default:
 		return g.Fail(fmt.Errorf("%w: Matérn smoothness %v, want 0.5, 1.5 or 2.5", ErrKernel, k.Nu))
 	}
-	return applyProfile(g, p, scaledSqDist(g, x1, x2, k.Lengthscale), k.Variance)
+	return stationaryMatrix(g, p, x1, x2, k.Lengthscale, k.Variance)
 }
 
 // Diag implements Kernel.
