@@ -245,7 +245,7 @@ func TestProfileOnDeviceWithoutDistances(t *testing.T) {
 				t.Errorf("device calls in one run: %+v", calls)
 			}
 			for i, o := range wantOuts {
-				if e := relDiff(got.Value(gotOuts[i]), want.Value(o)); !(e <= deviceTol) {
+				if e := conformance.RelErr(got.Value(gotOuts[i]), want.Value(o)); !(e <= deviceTol) {
 					t.Errorf("output %d: relative difference %.3g from the CPU program", i, e)
 				}
 			}
