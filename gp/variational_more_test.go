@@ -156,7 +156,7 @@ func TestBernoulliTermMatchesQuadrature(t *testing.T) {
 		withLik := func(m *probgraph.Ctx) {
 			g := m.Graph()
 			f := vgp(g).Model(m, g.Constant(x, n, 1))
-			Bernoulli{Name: "y", Link: link}.Model(m, m.Plate("data", n), f, g.Constant(labels, n))
+			Bernoulli{Name: "y", Link: link, Quadrature: MonteCarlo}.Model(m, m.Plate("data", n), f, g.Constant(labels, n))
 		}
 		klOnly := func(m *probgraph.Ctx) { vgp(m.Graph()).Model(m, m.Graph().Constant(x, n, 1)) }
 		o := compileObjective(t, infer.TraceMeanFieldELBO{NumParticles: 64}, withLik, guide)
@@ -218,55 +218,68 @@ func TestBernoulliTermMatchesQuadrature(t *testing.T) {
 	}
 }
 
-// TestBernoulliClassifierFits checks a small classification fit end to end:
-// labels 1 where sin(x) > 0 on 24 points of [0, 6], a probit variational GP
-// fitted by SVI; every training point at least 0.3 away from a class
-// boundary is then classified correctly by the predictive probability
-// (Bernoulli.Probs), and the ELBO has risen from its start.
+// TestBernoulliClassifierFits checks a small classification fit end to end,
+// once with the expected log-likelihood by Gauss–Hermite quadrature (the
+// default, a deterministic objective) and once by Monte Carlo (16
+// particles): labels 1 where sin(x) > 0 on 24 points of [0, 6], a probit
+// variational GP fitted by SVI; every training point at least 0.3 away from
+// a class boundary is then classified correctly by the predictive
+// probability (Bernoulli.Probs), and the ELBO has risen from its start.
 func TestBernoulliClassifierFits(t *testing.T) {
 	x, _ := regressionData(24, 5)
 	n, labels := len(x), sineLabels(x)
-	vgp, _, guide := vgpRegression(x, labels, Cholesky)
-	lik := Bernoulli{Name: "y", Link: Probit}
-	model := func(m *probgraph.Ctx) {
-		g := m.Graph()
-		f := vgp(g).Model(m, g.Constant(x, n, 1))
-		lik.Model(m, m.Plate("data", n), f, g.Constant(labels, n))
-	}
-	opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.05})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svi, err := infer.NewSVI(model, guide, opt, infer.TraceMeanFieldELBO{NumParticles: 16}, infer.WithSeed(2))
-	if err != nil {
-		t.Fatal(err)
-	}
-	losses, err := svi.Run(context.Background(), 300, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := engine.NewGraph()
-	q := vgp(g).Predict(g, g.Constant(x, n, 1), g.Constant(svi.Param("u_loc"), 1, n), g.Constant(svi.Param("u_scale_tril"), 1, n, n))
-	probs := lik.Probs(g, q.Mean, q.Var)
-	prog, err := g.Compile([]*engine.Node{probs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := prog.Run(); err != nil {
-		t.Fatal(err)
-	}
-	first, last := mean(losses[:10]), mean(losses[len(losses)-10:])
-	t.Logf("loss %.3f → %.3f", first, last)
-	if !(last < first) {
-		t.Errorf("loss did not fall: %.3f → %.3f", first, last)
-	}
-	for i, p := range prog.Value(probs) {
-		if math.Abs(math.Sin(x[i])) < 0.3 {
-			continue
-		}
-		if (p > 0.5) != (labels[i] == 1) {
-			t.Errorf("x %.2f: label %v, predictive probability %.3f", x[i], labels[i], p)
-		}
+	for _, c := range []struct {
+		name string
+		lik  Bernoulli
+		elbo infer.ELBO
+	}{
+		{"quadrature", Bernoulli{Name: "y", Link: Probit}, infer.TraceMeanFieldELBO{}},
+		{"monte-carlo", Bernoulli{Name: "y", Link: Probit, Quadrature: MonteCarlo}, infer.TraceMeanFieldELBO{NumParticles: 16}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			vgp, _, guide := vgpRegression(x, labels, Cholesky)
+			lik := c.lik
+			model := func(m *probgraph.Ctx) {
+				g := m.Graph()
+				f := vgp(g).Model(m, g.Constant(x, n, 1))
+				lik.Model(m, m.Plate("data", n), f, g.Constant(labels, n))
+			}
+			opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.05})
+			if err != nil {
+				t.Fatal(err)
+			}
+			svi, err := infer.NewSVI(model, guide, opt, c.elbo, infer.WithSeed(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses, err := svi.Run(context.Background(), 300, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := engine.NewGraph()
+			q := vgp(g).Predict(g, g.Constant(x, n, 1), g.Constant(svi.Param("u_loc"), 1, n), g.Constant(svi.Param("u_scale_tril"), 1, n, n))
+			probs := lik.Probs(g, q.Mean, q.Var)
+			prog, err := g.Compile([]*engine.Node{probs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := prog.Run(); err != nil {
+				t.Fatal(err)
+			}
+			first, last := mean(losses[:10]), mean(losses[len(losses)-10:])
+			t.Logf("loss %.3f → %.3f", first, last)
+			if !(last < first) {
+				t.Errorf("loss did not fall: %.3f → %.3f", first, last)
+			}
+			for i, p := range prog.Value(probs) {
+				if math.Abs(math.Sin(x[i])) < 0.3 {
+					continue
+				}
+				if (p > 0.5) != (labels[i] == 1) {
+					t.Errorf("x %.2f: label %v, predictive probability %.3f", x[i], labels[i], p)
+				}
+			}
+		})
 	}
 }
 
