@@ -173,15 +173,16 @@ func (l Bernoulli) rule(g *engine.Graph) (GaussHermite, bool) {
 	return q, true
 }
 
-// logProb returns log p(y | f) for targets y broadcasting against f.
+// logProb returns log p(y | f) for labels y (0 or 1) broadcasting against
+// f: log p(s f) with the sign s = 2y − 1, since 1 − σ(f) = σ(−f) and
+// 1 − Φ(f) = Φ(−f) — one special function per value, computed directly
+// as log σ or log Φ so that it stays accurate in both tails.
 func (l Bernoulli) logProb(g *engine.Graph, f, y *engine.Node) *engine.Node {
-	// y log p(f) + (1 − y) log(1 − p(f)), each log computed directly
-	// (log σ(±f), log Φ(±f)) so that it stays accurate in both tails.
-	logp := g.LogSigmoid
+	sf := g.Mul(g.AddScalar(g.Scale(y, 2), -1), f)
 	if l.Link == Probit {
-		logp = g.LogNdtr
+		return g.LogNdtr(sf)
 	}
-	return g.Add(g.Mul(y, logp(f)), g.Mul(g.Sub(g.OnesLike(y), y), logp(g.Neg(f))))
+	return g.LogSigmoid(sf)
 }
 
 // ExpectedLogLik returns E_q(f)[log p(y | f)] for every function and point,
