@@ -36,8 +36,11 @@
 // probgraph), and likelihoods are types with a model hook and a guide hook,
 // so they can add latent variables of their own: Gaussian (closed-form
 // expected log-likelihood; OptimalGaussian gives the optimal q), Bernoulli
-// (logit or probit) and Clustered (the clustered multitask GP, whose tasks'
-// cluster assignments are one-hot latent sites, sampled or summed out):
+// (logit or probit) and StudentT (robust regression), whose expected
+// log-likelihoods are computed by Gauss–Hermite quadrature (GaussHermite,
+// a differentiable expectation over the marginals of q(f)), and Clustered
+// (the clustered multitask GP, whose tasks' cluster assignments are one-hot
+// latent sites, sampled or summed out):
 //
 //	model := func(m *probgraph.Ctx) {
 //		ls := m.Param("lengthscale", probgraph.Full(0.3, k, 1), probgraph.Constrained(dist.Positive()))
