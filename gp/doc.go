@@ -38,8 +38,9 @@
 // expected log-likelihood; OptimalGaussian gives the optimal q), Bernoulli
 // (logit or probit) and StudentT (robust regression), whose expected
 // log-likelihoods are computed by Gauss–Hermite quadrature (GaussHermite,
-// a differentiable expectation over the marginals of q(f)), and Clustered
-// (the clustered multitask GP, whose tasks' cluster assignments are one-hot
+// a differentiable expectation over the marginals of q(f)), Poisson
+// (counts, log link, closed form) and Clustered (the clustered multitask
+// GP, whose tasks' cluster assignments are one-hot
 // latent sites, sampled or summed out):
 //
 //	model := func(m *probgraph.Ctx) {
