@@ -40,8 +40,8 @@
 // log-likelihoods are computed by Gauss–Hermite quadrature (GaussHermite,
 // a differentiable expectation over the marginals of q(f)), Poisson
 // (counts, log link, closed form) and Clustered (the clustered multitask
-// GP, whose tasks' cluster assignments are one-hot
-// latent sites, sampled or summed out):
+// GP, whose tasks' cluster assignments are one-hot latent sites, sampled
+// or summed out):
 //
 //	model := func(m *probgraph.Ctx) {
 //		ls := m.Param("lengthscale", probgraph.Full(0.3, k, 1), probgraph.Constrained(dist.Positive()))

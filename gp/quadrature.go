@@ -135,7 +135,7 @@ func (q GaussHermite) Expect(g *engine.Graph, mean, variance *engine.Node, h fun
 		return g.Fail(fmt.Errorf("%w: Gauss–Hermite expectation: no integrand", ErrOptions))
 	}
 	if !g.Ok("Gauss–Hermite expectation", mean, variance) {
-		return mean
+		return g.Fail(fmt.Errorf("%w: Gauss–Hermite expectation", ErrData))
 	}
 	sd := g.Sqrt(g.Scale(g.Maximum(variance, g.Scalar(1e-300)), 2))
 	// The rule's axis goes in front of the broadcast shape of mean and
@@ -150,9 +150,12 @@ func (q GaussHermite) Expect(g *engine.Graph, mean, variance *engine.Node, h fun
 		w[j] = v / math.Sqrt(math.Pi)
 	}
 	f := g.Add(mean, g.Mul(sd, g.Constant(q.Nodes, col...)))
+	if !g.Ok("Gauss–Hermite expectation", f) {
+		return g.Fail(fmt.Errorf("%w: Gauss–Hermite expectation: mean %v and variance %v", ErrData, mean.Shape(), variance.Shape()))
+	}
 	hf := h(f)
 	if !g.Ok("Gauss–Hermite integrand", hf) {
-		return hf
+		return g.Fail(fmt.Errorf("%w: Gauss–Hermite integrand", ErrData))
 	}
 	if hs := hf.Shape(); len(hs) != len(col) || hs[0] != n {
 		return g.Fail(fmt.Errorf("%w: Gauss–Hermite expectation: integrand of f %v has shape %v, want [%d, ...] of rank %d",

@@ -235,7 +235,8 @@ func TestExpectMomentsAndGradients(t *testing.T) {
 // a mean [2, 1] against variances [2, 3] and an integrand that broadcasts f
 // against targets [2, 3] give expectations [2, 3] equal to the elementwise
 // ones; and that a rule with no nodes, a nil integrand, an integrand that
-// drops the rule's axis and moments that do not broadcast are graph errors.
+// drops the rule's axis or returns nil, a nil mean and moments that do not
+// broadcast are graph errors (and the returned node is invalid, not nil).
 func TestExpectBroadcastsAndRejectsBadInput(t *testing.T) {
 	q, _ := NewGaussHermite(5)
 	g := engine.NewGraph()
@@ -269,15 +270,21 @@ func TestExpectBroadcastsAndRejectsBadInput(t *testing.T) {
 		{"integrand drops the rule's axis", func(g *engine.Graph) *engine.Node {
 			return q.Expect(g, g.Fill(0, 3), g.Fill(1, 3), func(f *engine.Node) *engine.Node { return g.Sum(f, 0) })
 		}},
+		{"nil mean", func(g *engine.Graph) *engine.Node {
+			return q.Expect(g, nil, g.Scalar(1), func(f *engine.Node) *engine.Node { return f })
+		}},
+		{"integrand returns nil", func(g *engine.Graph) *engine.Node {
+			return q.Expect(g, g.Scalar(0), g.Scalar(1), func(*engine.Node) *engine.Node { return nil })
+		}},
 		{"moments do not broadcast", func(g *engine.Graph) *engine.Node {
 			return q.Expect(g, g.Fill(0, 3), g.Fill(1, 4), func(f *engine.Node) *engine.Node { return f })
 		}},
 	}
 	for _, c := range bad {
 		g := engine.NewGraph()
-		c.run(g)
-		if g.Err() == nil {
-			t.Errorf("%s: no error", c.name)
+		out := c.run(g)
+		if g.Err() == nil || out == nil {
+			t.Errorf("%s: error %v, node %v", c.name, g.Err(), out)
 		}
 	}
 }
