@@ -36,7 +36,7 @@ type GaussHermite struct {
 // nodes only to an absolute precision of about 1e−16). The recurrence is
 // rescaled by powers of two as it runs, so large orders neither overflow
 // nor lose the weights of the outermost nodes until they underflow
-// float64 (below about 1e−308, at orders over 300 or so); an underflowed
+// float64 (below about 1e−308, at orders over 350 or so); an underflowed
 // weight is 0.
 func NewGaussHermite(n int) (GaussHermite, error) {
 	if n < 1 || n > MaxGaussHermiteOrder {
