@@ -95,7 +95,7 @@ part() {
 	rc=$?
 	echo "$name $rc $(($(date +%s) - t0))" >"$tmp/$name.status"
 	{
-		flock 9
+		command -v flock >/dev/null && flock 9
 		echo "==== part $name: $(verdict $rc) in $(($(date +%s) - t0))s"
 		cat "$tmp/$name.log"
 	} 9>>"$tmp/$(basename "$log").lock" >>"$log"
