@@ -8,13 +8,14 @@
 #   make ci          what CI runs: lint, tidy-check, test
 #   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
 #                    when missing), vet, build, gpu test and bench binaries, PTX sync,
-#                    the kernels run under a CPU emulation (make kernels-emu)
+#                    the PTX assembled for sm_90, the kernels run under a CPU
+#                    emulation (make kernels-emu), the size a device call carries
 #   make ptx         regenerate cuda/ptx/*.ptx from cuda/kernels/*.cu (needs nvcc)
 
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci ptx ptx-check kernels-emu gpu-check
+.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu gpu-check
 
 all: test
 
@@ -93,6 +94,13 @@ ptx-check:
 		exit 1; \
 	fi; rm -f "$$tmp.diff"; echo "ptx-check: $(PTXDIR) matches cuda/kernels"
 
+# The committed PTX assembles for sm_90 (H100, H200) with the toolkit's
+# ptxas, as the driver's JIT compiler will assemble it there; -v lists each
+# kernel's registers, shared memory and spills.
+ptx-sm90:
+	@for f in $(PTXDIR)/*.ptx; do ptxas -arch=sm_90 -o /dev/null $$f || exit 1; done; \
+	echo "ptx-sm90: $(PTXDIR) assembles for sm_90"
+
 # The kernels run on the CPU under a thread-per-CUDA-thread emulation
 # (cuda/kernels/emu) and are checked against reference code: indexing,
 # barriers, status reporting. Needs g++ with C++20.
@@ -116,5 +124,12 @@ gpu-check:
 	CGO_ENABLED=1 $(GO) test -c -tags gpu -ldflags=-s -o $(GPUBIN)/gp.test ./gp
 	CGO_ENABLED=1 $(GO) build -tags gpu -ldflags=-s -o $(GPUBIN)/bench ./bench
 	@$(MAKE) --no-print-directory ptx-check
+	@$(MAKE) --no-print-directory ptx-sm90
 	@$(MAKE) --no-print-directory kernels-emu
-	@echo "gpu-check: ok; binaries for a GPU machine: $$(ls $(GPUBIN) | tr '\n' ' ')"
+	@# A device call carries the working tree (tracked and untracked files
+	@# that git does not ignore) and bin/gpu: 64 MiB in all.
+	@total=$$( { git ls-files -z -co --exclude-standard 2>/dev/null | xargs -0 -r stat -c %s 2>/dev/null; \
+		find $(GPUBIN) -type f -exec stat -c %s {} +; } | awk '{ s += $$1 } END { print s + 0 }'); \
+	echo "gpu-check: the working tree and $(GPUBIN) carry $$((total / 1048576)) MiB (a device call takes 64)"; \
+	[ $$total -le 67108864 ] || { echo "gpu-check: too large to carry to a GPU machine"; exit 1; }
+	@echo "gpu-check: ok; binaries for a GPU machine (libcuda.so.1 and glibc $$(grep -aoh 'GLIBC_2\.[0-9]*' $(GPUBIN)/* | sort -Vu | tail -1 | cut -d_ -f2) or later): $$(ls $(GPUBIN) | tr '\n' ' ')"

@@ -51,14 +51,8 @@ func gpuCases() ([]Case, error) {
 	devs := []*cuda.Device{d64, d32}
 	var cases []Case
 	for _, bn := range gpuSizes {
-		b, n := bn[0], bn[1]
-		spd := randomSPD(rand.New(rand.NewPCG(uint64(b), uint64(n))), b, n)
 		for _, d := range devs {
-			c, err := choleskyCase(d, spd, b, n)
-			if err != nil {
-				return nil, err
-			}
-			cases = append(cases, c)
+			cases = append(cases, choleskyCase(d, bn[0], bn[1]))
 		}
 	}
 	for _, bn := range gpuSizes {
@@ -119,31 +113,39 @@ func randomSPD(r *rand.Rand, batch, n int) []float64 {
 	return a
 }
 
-func choleskyCase(d *cuda.Device, spd []float64, batch, n int) (Case, error) {
-	src, err := d.Upload(spd)
-	if err != nil {
-		return Case{}, err
-	}
-	dst, err := d.NewBuffer(len(spd))
-	if err != nil {
-		return Case{}, err
-	}
-	// One untimed run: loads nothing new, but checks the batch factors.
-	if err := d.CholeskyBuffer(dst, src, batch, n); err != nil {
-		return Case{}, fmt.Errorf("cholesky B=%d N=%d on %s: %w", batch, n, d.Name(), err)
-	}
+// choleskyCase times CholeskyBuffer on batch random SPD matrices of order n
+// (the same matrices for both precisions), uploaded when the case starts
+// and freed when it ends, so that a run of some of the cases (bench -case)
+// builds and holds only theirs.
+func choleskyCase(d *cuda.Device, batch, n int) Case {
 	nf := float64(n)
+	name := fmt.Sprintf("cholesky/%s/B=%d,N=%d", precisionTag(d), batch, n)
 	return Case{
-		Name:  fmt.Sprintf("cholesky/%s/B=%d,N=%d", precisionTag(d), batch, n),
+		Name:  name,
 		Flops: float64(batch) * nf * nf * nf / 3,
 		Run: func(b *testing.B) {
+			spd := randomSPD(rand.New(rand.NewPCG(uint64(batch), uint64(n))), batch, n)
+			src, err := d.Upload(spd)
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			defer func() { _ = src.Free() }()
+			dst, err := d.NewBuffer(len(spd))
+			if err != nil {
+				b.Fatalf("%s: %v", name, err)
+			}
+			defer func() { _ = dst.Free() }()
+			// One untimed run (b.Loop starts the clock): checks the batch factors.
+			if err := d.CholeskyBuffer(dst, src, batch, n); err != nil {
+				b.Fatalf("%s on %s: %v", name, d.Name(), err)
+			}
 			for b.Loop() {
 				if err := d.CholeskyBuffer(dst, src, batch, n); err != nil {
 					b.Fatal(err)
 				}
 			}
 		},
-	}, nil
+	}
 }
 
 // gpuGPStep is one compiled GP training step.

@@ -97,14 +97,18 @@ func main() {
 		os.Exit(1)
 	}
 	var results []Result
+	failed := 0
 	for _, c := range cases {
 		if *filter != "" && !strings.Contains(c.Name, *filter) {
 			continue
 		}
 		r := testing.Benchmark(c.Run)
 		if r.N == 0 {
+			// The other cases still run (on a borrowed GPU, one failing size
+			// should not cost the rest); the exit status reports the failure.
 			fmt.Fprintf(os.Stderr, "bench: %s/%s failed\n", s.Name, c.Name)
-			os.Exit(1)
+			failed++
+			continue
 		}
 		res := Result{Suite: s.Name, Case: c.Name, NsPerOp: float64(r.T.Nanoseconds()) / float64(r.N),
 			AllocsPerOp: r.AllocsPerOp(), BytesPerOp: r.AllocedBytesPerOp(), N: r.N,
@@ -143,5 +147,9 @@ func main() {
 			fmt.Fprintln(w)
 		}
 		w.Flush()
+	}
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "bench: %d case(s) of suite %s failed\n", failed, s.Name)
+		os.Exit(1)
 	}
 }

@@ -10,8 +10,9 @@ bench does this):
     bin/gpu/bench -suite gpu -json > $OUT/ignis.jsonl
     python3 scripts/reference/gpu_anchor.py --table $OUT/ignis.jsonl $OUT/anchor.jsonl
 
-Prints one JSON object per line: {"impl", "case", "us_per_op", "runs",
-"device", ...}, then a table on stderr. Timing: CUDA events around each
+Prints one JSON object per line as each case ends: {"impl", "case",
+"us_per_op", "runs", "device", ...}, then a table on stderr. --only cholesky
+or --only gp runs one half. Timing: CUDA events around each
 call after warm-up, median over the runs (the Cholesky includes the
 synchronization that checks the factorization's status, as ignis's does).
 """
@@ -20,10 +21,23 @@ import math
 import statistics
 import sys
 
-import torch
+try:
+    import torch
+except ImportError:  # --table needs only the JSON files
+    torch = None
 
 SIZES = [(4, 264), (64, 264), (1024, 64), (256, 512), (16, 2048)]
-DTYPES = [(torch.float64, "f64"), (torch.float32, "f32")]
+
+
+def dtypes():
+    return [(torch.float64, "f64"), (torch.float32, "f32")]
+
+
+def emit(row):
+    """Prints one result row at once, so that a run cut short keeps it."""
+    row["torch"] = torch.__version__
+    print(json.dumps(row), flush=True)
+    return row
 
 
 def median_us(fn, warmup=5, min_runs=20, min_ms=500.0):
@@ -57,12 +71,12 @@ def bench_cholesky(dev_name):
     gen = torch.Generator(device="cuda").manual_seed(0)
     out = []
     for b, n in SIZES:
-        for dtype, tag in DTYPES:
+        for dtype, tag in dtypes():
             a = random_spd(b, n, dtype, gen)
             us, runs = median_us(lambda: torch.linalg.cholesky(a))
             flops = b * n**3 / 3
-            out.append({"impl": "torch.linalg.cholesky", "case": f"cholesky/{tag}/B={b},N={n}",
-                        "us_per_op": us, "runs": runs, "gflops": flops / us / 1e3, "device": dev_name})
+            out.append(emit({"impl": "torch.linalg.cholesky", "case": f"cholesky/{tag}/B={b},N={n}",
+                             "us_per_op": us, "runs": runs, "gflops": flops / us / 1e3, "device": dev_name}))
             del a
             torch.cuda.empty_cache()
     return out
@@ -95,7 +109,7 @@ def bench_gpytorch(dev_name):
 
     out = []
     for b, n in SIZES:
-        for dtype, tag in DTYPES:
+        for dtype, tag in dtypes():
             x, y = gp_data(b, n, dtype)
             xb = x.expand(b, n, 3)
             lik = gpytorch.likelihoods.GaussianLikelihood(batch_shape=torch.Size([b])).to(device="cuda", dtype=dtype)
@@ -120,8 +134,8 @@ def bench_gpytorch(dev_name):
                     double_value=1e-8, float_value=1e-6):
                 us, runs = median_us(step)
             model.load_state_dict(state)
-            out.append({"impl": "gpytorch", "case": f"gpstep/{tag}/B={b},N={n}", "us_per_op": us,
-                        "runs": runs, "device": dev_name, "gpytorch": gpytorch.__version__})
+            out.append(emit({"impl": "gpytorch", "case": f"gpstep/{tag}/B={b},N={n}", "us_per_op": us,
+                             "runs": runs, "device": dev_name, "gpytorch": gpytorch.__version__}))
             del model, lik, mll, opt
             torch.cuda.empty_cache()
     return out
@@ -172,23 +186,25 @@ def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--table":
         table(sys.argv[2], sys.argv[3])
         return
-    if not torch.cuda.is_available():
+    # --only cholesky | --only gp: one of the two halves (scripts/gpu-run.sh
+    # asks for the half its bench parts need).
+    only = None
+    if len(sys.argv) == 3 and sys.argv[1] == "--only" and sys.argv[2] in ("cholesky", "gp"):
+        only = sys.argv[2]
+    elif len(sys.argv) != 1:
+        sys.exit("usage: gpu_anchor.py [--only cholesky|gp] | --table IGNIS.jsonl ANCHOR.jsonl")
+    if torch is None or not torch.cuda.is_available():
         sys.exit("gpu_anchor: no CUDA device visible to torch")
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     dev_name = torch.cuda.get_device_name(0)
-    rows = bench_cholesky(dev_name)
-    for r in rows:
-        r["torch"] = torch.__version__
-        print(json.dumps(r), flush=True)
-    try:
-        gp_rows = bench_gpytorch(dev_name)
-    except ImportError as e:
-        print(f"gpu_anchor: gpytorch not available ({e}); GP step skipped", file=sys.stderr)
-        gp_rows = []
-    for r in gp_rows:
-        r["torch"] = torch.__version__
-        print(json.dumps(r), flush=True)
+    rows = bench_cholesky(dev_name) if only != "gp" else []
+    gp_rows = []
+    if only != "cholesky":
+        try:
+            gp_rows = bench_gpytorch(dev_name)
+        except ImportError as e:
+            print(f"gpu_anchor: gpytorch not available ({e}); GP step skipped", file=sys.stderr)
     print(f"device: {dev_name}, torch {torch.__version__}", file=sys.stderr)
     for r in rows + gp_rows:
         rate = f"{r['gflops']:.1f} GFLOP/s" if "gflops" in r else ""
