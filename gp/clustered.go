@@ -66,12 +66,20 @@ type Clustered struct {
 	// variational logits Name+"_logits" [T, k]: equal initial
 	// probabilities would leave the clusters' labels symmetric.
 	InitSeed uint64
+	// TaskPlates, with Sampled, observes y in the data plate (at dim −2)
+	// and the tasks plate (at dim −1), as Enumerated does, instead of with
+	// the tasks in the event: the same ELBO, but each observation's term
+	// visibly depends on its own task's assignment alone, which
+	// infer.TraceGraphELBO uses to give each task's logits a score term
+	// with only that task's terms.
+	TaskPlates bool
 }
 
-// DataDim is the dimension the data plate must take: −2 for Enumerated
-// (the tasks plate is the observations' dimension −1), −1 otherwise.
+// DataDim is the dimension the data plate must take: −2 for Enumerated and
+// for Sampled with TaskPlates (the tasks plate is the observations'
+// dimension −1), −1 otherwise.
 func (c Clustered) DataDim() int {
-	if c.Assignments == Enumerated {
+	if c.Assignments == Enumerated || (c.Assignments == Sampled && c.TaskPlates) {
 		return -2
 	}
 	return -1
@@ -144,7 +152,7 @@ func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 			ErrData, c.Name, k, y.Shape(), c.Functions, n, c.Tasks))
 		return
 	}
-	if (data == nil && c.Assignments == Enumerated) || (data != nil && data.Dim != c.DataDim()) {
+	if (data == nil && c.DataDim() == -2) || (data != nil && data.Dim != c.DataDim()) {
 		g.Fail(fmt.Errorf("%w: clustered likelihood %q: the data plate must be given at dim %d", ErrData, c.Name, c.DataDim()))
 		return
 	}
@@ -155,7 +163,10 @@ func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 	case Summed:
 		c.summed(m, data, tasks, f, y, noise, prior)
 		return
-	case Enumerated:
+	case Enumerated, Sampled:
+		if c.DataDim() != -2 {
+			break
+		}
 		z := tasks.Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(prior)) // [.., 1, T, k]
 		fs := f.Sample(data)                                                       // [.., N, 1, k]
 		loc := g.Sum(g.Mul(fs, z), -1)                                             // [.., N, T]

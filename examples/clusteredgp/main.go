@@ -225,6 +225,7 @@ func argmax(v []float64) int {
 func main() {
 	large := flag.Bool("large", false, "three functions and twelve tasks instead of the seed's two and four")
 	assign := flag.String("assign", "sampled", "how the cluster assignments enter the ELBO: sampled, enumerated (summed out in the guide) or summed (in closed form inside the likelihood)")
+	elbo := flag.String("elbo", "trace", "with sampled assignments: trace (TraceELBO: every task's score term weighted by the whole ELBO) or tracegraph (TraceGraphELBO: each task's score term sees its own task's terms, with a leave-one-out baseline over the particles)")
 	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
 	flags := cli.Parse(name)
 	s := defaultSetting(flags.Seed)
@@ -242,6 +243,13 @@ func main() {
 	}
 	p := models.NewClusteredGP(s.data, s.k, s.inducing, s.assign, flags.Seed)
 	p.Batch = *batch
+	switch *elbo {
+	case "trace":
+	case "tracegraph":
+		p.Lik.TaskPlates = s.assign == gp.Sampled
+	default:
+		log.Fatalf("-elbo %q: want trace or tracegraph", *elbo)
+	}
 
 	mode := fmt.Sprintf("%s assignments, %d vectorized particles", *assign, s.particles)
 	if s.assign == gp.Summed {

@@ -78,7 +78,9 @@ func NewClusteredGP(data ClusteredData, k, m int, a gp.Assignments, seed uint64)
 }
 
 // ELBO returns the objective that fits the model with the given number of
-// vectorized particles: TraceELBO for sampled assignments,
+// vectorized particles: TraceELBO for sampled assignments (TraceGraphELBO
+// with a leave-one-out baseline when the likelihood observes in the task
+// plates, Lik.TaskPlates),
 // TraceMeanFieldELBO for summed ones (which draws nothing, so needs no
 // particles), TraceGuideEnumELBO for enumerated ones.
 func (c ClusteredGP) ELBO(particles int) infer.ELBO {
@@ -87,6 +89,9 @@ func (c ClusteredGP) ELBO(particles int) infer.ELBO {
 		return infer.TraceMeanFieldELBO{}
 	case gp.Enumerated:
 		return infer.TraceGuideEnumELBO{NumParticles: particles}
+	}
+	if c.Lik.TaskPlates {
+		return infer.TraceGraphELBO{NumParticles: particles, LeaveOneOut: true}
 	}
 	return infer.TraceELBO{NumParticles: particles}
 }
