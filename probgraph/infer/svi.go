@@ -35,10 +35,12 @@ type SVI struct {
 }
 
 // subsample is a plate's index input and the permutation scratch it is drawn
-// from.
+// from; same holds the index inputs of the plates of the same name in the
+// other trace (the guide's and the model's), which get the same positions.
 type subsample struct {
 	idx  []float64
 	perm []int
+	same [][]float64
 }
 
 // Option configures NewSVI.
@@ -92,10 +94,16 @@ func NewSVI(model, guide probgraph.Model, opt engine.Optimizer, elbo ELBO, opts 
 		s.gv = append(s.gv, prog.Value(s.grads[i]))
 	}
 	seen := map[*engine.Node]bool{}
+	byName := map[string]int{}
 	for _, tr := range []*probgraph.Trace{obj.GuideTrace, obj.ModelTrace} {
 		for _, p := range tr.Plates() {
 			if idx := p.Indices(); idx != nil && !seen[idx] && prog.Value(idx) != nil {
 				seen[idx] = true
+				if i, ok := byName[p.Name]; ok && len(s.subsamples[i].idx) == len(prog.Value(idx)) {
+					s.subsamples[i].same = append(s.subsamples[i].same, prog.Value(idx))
+					continue
+				}
+				byName[p.Name] = len(s.subsamples)
 				perm := make([]int, p.Size)
 				for i := range perm {
 					perm[i] = i
@@ -118,6 +126,9 @@ func (s *SVI) drawSubsamples() {
 			j := i + s.sub.IntN(n-i)
 			ss.perm[i], ss.perm[j] = ss.perm[j], ss.perm[i]
 			ss.idx[i] = float64(ss.perm[i])
+		}
+		for _, o := range ss.same {
+			copy(o, ss.idx)
 		}
 	}
 }

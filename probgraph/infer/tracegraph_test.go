@@ -122,7 +122,7 @@ func TestTraceGraphELBOGradientIsUnbiasedWithLessVariance(t *testing.T) {
 	// be within 4 standard errors of the exact gradient (by enumeration),
 	// and its variance below TraceELBO's, whose score terms multiply every
 	// l_t by the whole ELBO (the other tasks' terms and w's included).
-	const reps = 20000
+	const reps = 100000
 	want := rbExactGrad()
 	_, mg, vg := gradStats(t, TraceGraphELBO{}, "l", reps, 3)
 	_, mt, vt := gradStats(t, TraceELBO{}, "l", reps, 3)
@@ -186,5 +186,128 @@ func TestTraceGraphELBOBadInput(t *testing.T) {
 	_, err = TraceGraphELBO{}.Build(g, rbModel, missing, probgraph.NewParamStore(g))
 	if !errors.Is(err, ErrModelGuide) {
 		t.Errorf("guide without the latents: got %v, want ErrModelGuide", err)
+	}
+}
+
+func TestTraceGraphELBOSubsampledPlateIsUnbiased(t *testing.T) {
+	// With the tasks plate subsampled (3 of 6 tasks per run, their terms
+	// scaled by 2), the score term pairs the unscaled log q(z_t) with the
+	// scaled cost, so the gradient in l averages to the full data's exact
+	// gradient over random subsamples (a task outside the subsample gets
+	// zero, one inside twice its term, each with probability ½).
+	const reps, batch = 40000, 3
+	sub := probgraph.Subsample(batch)
+	model := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		w := m.Sample("w", dist.Normal(g.Scalar(0), g.Scalar(1)))
+		tasks := m.Plate("tasks", rbDim, sub)
+		z := tasks.Sample("z", dist.Bernoulli(g.Fill(rbP0, batch)))
+		loc := g.Add(g.Add(w, g.Scalar(rbMu[0])), g.Scale(z, rbMu[1]-rbMu[0]))
+		tasks.Observe("y", dist.Normal(loc, g.Scalar(1)), tasks.Subsample(g.Constant(rbY, rbDim)))
+	}
+	guide := func(m *probgraph.Ctx) {
+		loc := m.Param("m", probgraph.Scalar(rbM))
+		scale := m.Param("s", probgraph.Scalar(rbS), probgraph.Constrained(dist.Positive()))
+		m.Sample("w", dist.Normal(loc, scale))
+		l := m.Param("l", probgraph.Vector(rbL...))
+		tasks := m.Plate("tasks", rbDim, sub)
+		tasks.Sample("z", dist.BernoulliLogits(tasks.Subsample(l)))
+	}
+	g := engine.NewGraph()
+	ps := probgraph.NewParamStore(g)
+	obj, err := TraceGraphELBO{}.Build(g, model, guide, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr := g.Grad(obj.Surrogate, ps.Entry("l").Unconstrained)[0]
+	prog, err := g.Compile([]*engine.Node{obj.Loss, gr}, engine.WithSeed(21))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The guide's and the model's plates each have a subsample input;
+	// both get the same positions.
+	var inputs [][]float64
+	for _, tr := range []*probgraph.Trace{obj.GuideTrace, obj.ModelTrace} {
+		for _, p := range tr.Plates() {
+			if p.Indices() != nil {
+				inputs = append(inputs, prog.Value(p.Indices()))
+			}
+		}
+	}
+	t.Logf("%d subsample inputs", len(inputs))
+	// Every 3-subset of 6 tasks in turn (20 of them), so each task is in
+	// exactly half of the runs.
+	var subsets [][]int
+	for a := 0; a < rbDim; a++ {
+		for b := a + 1; b < rbDim; b++ {
+			for c := b + 1; c < rbDim; c++ {
+				subsets = append(subsets, []int{a, b, c})
+			}
+		}
+	}
+	sum, sq := make([]float64, rbDim), make([]float64, rbDim)
+	for r := 0; r < reps; r++ {
+		for _, idx := range inputs {
+			for i, v := range subsets[r%len(subsets)] {
+				idx[i] = float64(v)
+			}
+		}
+		if err := prog.Run(); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range prog.Value(gr) {
+			sum[i] += v
+			sq[i] += v * v
+		}
+	}
+	want := rbExactGrad()
+	for i := range want {
+		m := sum[i] / reps
+		se := math.Sqrt((sq[i]/reps - m*m) / (reps - 1))
+		if math.Abs(m-want[i]) > 4*se {
+			t.Errorf("d/dl[%d] = %.5f ± %.2g (SE), exact %.5f", i, m, se, want[i])
+		} else {
+			t.Logf("d/dl[%d] = %.5f ± %.2g (SE), exact %.5f", i, m, se, want[i])
+		}
+	}
+}
+
+func TestSVIGivesGuideAndModelPlatesTheSameSubsample(t *testing.T) {
+	// A plate of the same name in the guide and the model has an index
+	// input in each trace; the local latent z_t of the guide must be scored
+	// against the observation of the same task, so every step must put the
+	// same positions in both.
+	sub := probgraph.Subsample(2)
+	model := func(m *probgraph.Ctx) {
+		g := m.Graph()
+		p := m.Plate("data", 5, sub)
+		z := p.Sample("z", dist.Normal(g.Scalar(0), g.Scalar(1)))
+		p.Observe("y", dist.Normal(z, g.Scalar(1)), p.Subsample(g.Constant([]float64{1, 2, 3, 4, 5}, 5)))
+	}
+	guide := func(m *probgraph.Ctx) {
+		loc := m.Param("loc", probgraph.Zeros(5))
+		p := m.Plate("data", 5, sub)
+		p.Sample("z", dist.Normal(p.Subsample(loc), m.Graph().Scalar(1)))
+	}
+	opt, err := engine.NewSGD(engine.SGDOptions{LR: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svi, err := NewSVI(model, guide, opt, TraceGraphELBO{}, WithSeed(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp, mp := svi.obj.GuideTrace.Plates()[0].Indices(), svi.obj.ModelTrace.Plates()[0].Indices()
+	if gp == nil || mp == nil || gp == mp {
+		t.Fatalf("want two subsample inputs, got %v and %v", gp, mp)
+	}
+	for step := range 20 {
+		if _, err := svi.Step(); err != nil {
+			t.Fatal(err)
+		}
+		a, b := svi.prog.Value(gp), svi.prog.Value(mp)
+		if a[0] != b[0] || a[1] != b[1] {
+			t.Fatalf("step %d: guide subsample %v, model subsample %v", step, a, b)
+		}
 	}
 }
