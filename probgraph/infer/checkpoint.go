@@ -44,6 +44,7 @@ type checkpointPayload struct {
 	NoiseRNG     []byte                 `json:"noise_rng"`
 	SubsampleRNG []byte                 `json:"subsample_rng"`
 	Baseline     float64                `json:"baseline"`
+	SiteBaseline [][]float64            `json:"site_baselines,omitempty"`
 	Steps        int                    `json:"steps"`
 }
 
@@ -53,6 +54,9 @@ type checkpointPayload struct {
 // file carries a SHA-256 checksum of its contents.
 func (s *SVI) Save(w io.Writer) error {
 	p := checkpointPayload{Baseline: s.baseline, Steps: s.steps}
+	for _, b := range s.siteBase {
+		p.SiteBaseline = append(p.SiteBaseline, slices.Clone(b))
+	}
 	for _, e := range s.ps.Entries() {
 		p.Params = append(p.Params, checkpointParam{
 			Name: e.Name, Constraint: e.Constraint.String(), Shape: e.Unconstrained.Shape(),
@@ -124,6 +128,14 @@ func (s *SVI) Load(r io.Reader) error {
 				cp.Name, cp.Shape, cp.Constraint, e.Name, e.Unconstrained.Shape(), e.Constraint)
 		}
 	}
+	if len(p.SiteBaseline) != len(s.siteBase) {
+		return fmt.Errorf("%w: %d site baselines, this SVI has %d", ErrCheckpoint, len(p.SiteBaseline), len(s.siteBase))
+	}
+	for i, b := range p.SiteBaseline {
+		if len(b) != len(s.siteBase[i]) {
+			return fmt.Errorf("%w: site baseline %d has %d values, this SVI has %d", ErrCheckpoint, i, len(b), len(s.siteBase[i]))
+		}
+	}
 	so, stateful := s.opt.(engine.StatefulOptimizer)
 	if (p.Optimizer != nil) != stateful {
 		return fmt.Errorf("%w: optimizer state present %t, optimizer keeps state %t", ErrCheckpoint, p.Optimizer != nil, stateful)
@@ -150,6 +162,9 @@ func (s *SVI) Load(r io.Reader) error {
 	}
 	for i, e := range entries {
 		copy(s.prog.Value(e.Unconstrained), p.Params[i].Unconstrained)
+	}
+	for i, b := range p.SiteBaseline {
+		copy(s.siteBase[i], b)
 	}
 	s.baseline, s.steps = p.Baseline, p.Steps
 	return nil

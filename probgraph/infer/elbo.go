@@ -33,8 +33,23 @@ type Objective struct {
 	// baseline of score-function terms; BaselineBeta is its decay.
 	Baseline     *engine.Node
 	BaselineBeta float64
+	// SiteBaselines are per-site decaying-average baselines (TraceGraphELBO,
+	// for sites that ask for one); SVI keeps their values between steps.
+	SiteBaselines []SiteBaseline
 	// ModelTrace and GuideTrace are the traces the objective was built from.
 	ModelTrace, GuideTrace *probgraph.Trace
+}
+
+// SiteBaseline is the decaying-average baseline of one site's score term:
+// Input holds the average, laid out like the site's downstream cost (the
+// particle dimension of size 1); Cost is this run's cost in that layout
+// (averaged over particles), to be blended in after the run:
+// b ← Beta·b + (1 − Beta)·cost (b starts at the first run's cost). A
+// program run on its own leaves Input at zero: no baseline.
+type SiteBaseline struct {
+	Name        string
+	Input, Cost *engine.Node
+	Beta        float64
 }
 
 // ELBO builds a variational objective for a model and guide on a graph whose

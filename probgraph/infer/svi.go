@@ -30,6 +30,8 @@ type SVI struct {
 	sub        *rand.Rand
 
 	baseline float64
+	// siteBase holds the site baselines' averages between steps.
+	siteBase [][]float64
 	steps    int
 	history  []float64
 }
@@ -78,6 +80,10 @@ func NewSVI(model, guide probgraph.Model, opt engine.Optimizer, elbo ELBO, opts 
 	}
 	s.grads = g.Grad(obj.Surrogate, s.params...)
 	outputs := append([]*engine.Node{obj.Loss}, s.grads...)
+	for _, b := range obj.SiteBaselines {
+		outputs = append(outputs, b.Cost)
+		s.siteBase = append(s.siteBase, make([]float64, b.Input.Shape().Size()))
+	}
 	for _, e := range ps.Entries() {
 		outputs = append(outputs, e.Value)
 	}
@@ -140,6 +146,9 @@ func (s *SVI) Step() (float64, error) {
 	if s.obj.Baseline != nil {
 		s.prog.Value(s.obj.Baseline)[0] = s.baseline
 	}
+	for i, b := range s.obj.SiteBaselines {
+		copy(s.prog.Value(b.Input), s.siteBase[i])
+	}
 	if err := s.prog.Run(); err != nil {
 		return math.NaN(), fmt.Errorf("infer: step %d: %w", s.steps, err)
 	}
@@ -156,6 +165,16 @@ func (s *SVI) Step() (float64, error) {
 			s.baseline = -loss
 		} else {
 			s.baseline = b*s.baseline + (1-b)*(-loss)
+		}
+	}
+	for i, b := range s.obj.SiteBaselines {
+		avg, cost := s.siteBase[i], s.prog.Value(b.Cost)
+		for j := range avg {
+			if s.steps == 0 {
+				avg[j] = cost[j]
+			} else {
+				avg[j] = b.Beta*avg[j] + (1-b.Beta)*cost[j]
+			}
 		}
 	}
 	s.steps++

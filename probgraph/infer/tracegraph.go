@@ -34,7 +34,12 @@ import (
 // With LeaveOneOut and NumParticles > 1, each particle's cost has the mean
 // cost of the other particles at the same plate index subtracted: a baseline
 // that is independent of the particle's own draw, so the gradient stays
-// unbiased, and that needs no state between steps.
+// unbiased, and that needs no state between steps. Otherwise a site marked
+// with probgraph.InferConfig{Baseline: true} gets a decaying average of its
+// past downstream costs (element by element of its plates, averaged over
+// particles; decay BaselineBeta, default 0.9) subtracted, which SVI keeps
+// between steps (Objective.SiteBaselines); the average is of earlier steps'
+// draws only, so the gradient stays unbiased.
 //
 // Guide sites marked for enumeration are not summed out here (use
 // TraceGuideEnumELBO); they are treated as TraceELBO treats them.
@@ -73,6 +78,7 @@ func (e TraceGraphELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps 
 		guideSites[s] = true
 	}
 	surrogate := elbo
+	var baselines []SiteBaseline
 	for _, z := range gtr.Sites() {
 		if !z.IsLatent() || z.Dist.Reparameterized() || z.Infer.EnumDim != 0 {
 			continue
@@ -82,12 +88,24 @@ func (e TraceGraphELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps 
 			continue
 		}
 		cost = g.StopGradient(cost)
-		if e.LeaveOneOut && particles && e.NumParticles > 1 {
+		switch {
+		case e.LeaveOneOut && particles && e.NumParticles > 1:
 			cost = leaveOneOut(g, cost, dim, e.NumParticles)
+		case z.Infer.Baseline:
+			avg := cost
+			if ax := len(cost.Shape()) + dim; particles && ax >= 0 {
+				avg = g.Unsqueeze(g.Mean(cost, ax), ax)
+			}
+			b := SiteBaseline{Name: z.Name, Input: g.Input("_baseline:"+z.Name, avg.Shape()...), Cost: avg, Beta: z.Infer.BaselineBeta}
+			if b.Beta == 0 {
+				b.Beta = 0.9
+			}
+			baselines = append(baselines, b)
+			cost = g.Sub(cost, b.Input)
 		}
 		surrogate = g.Add(surrogate, perParticle(g, g.Mul(scoreLogProb(g, z), cost), particles))
 	}
-	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
+	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr, SiteBaselines: baselines}
 	obj.Loss = g.Neg(g.Mean(elbo))
 	obj.Surrogate = g.Neg(g.Mean(surrogate))
 	if err := g.Err(); err != nil {

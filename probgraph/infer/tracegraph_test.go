@@ -1,6 +1,7 @@
 package infer
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"testing"
@@ -308,6 +309,137 @@ func TestSVIGivesGuideAndModelPlatesTheSameSubsample(t *testing.T) {
 		a, b := svi.prog.Value(gp), svi.prog.Value(mp)
 		if a[0] != b[0] || a[1] != b[1] {
 			t.Fatalf("step %d: guide subsample %v, model subsample %v", step, a, b)
+		}
+	}
+}
+
+// rbGuideBaseline is rbGuide with a decaying-average baseline on z.
+func rbGuideBaseline(beta float64) probgraph.Model {
+	return func(m *probgraph.Ctx) {
+		loc := m.Param("m", probgraph.Scalar(rbM))
+		scale := m.Param("s", probgraph.Scalar(rbS), probgraph.Constrained(dist.Positive()))
+		m.Sample("w", dist.Normal(loc, scale))
+		l := m.Param("l", probgraph.Vector(rbL...))
+		m.Plate("tasks", rbDim).Sample("z", dist.BernoulliLogits(l),
+			probgraph.WithInfer(probgraph.InferConfig{Baseline: true, BaselineBeta: beta}))
+	}
+}
+
+// rbTaskELBO is E_q[log p(z_t) − log q(z_t) + log p(y_t | w, z_t)], the
+// expected downstream cost of z_t.
+func rbTaskELBO() []float64 {
+	out := make([]float64, rbDim)
+	for t, y := range rbY {
+		pi := 1 / (1 + math.Exp(-rbL[t]))
+		ell := func(mu float64) float64 {
+			d := y - rbM - mu
+			return -0.5*math.Log(2*math.Pi) - 0.5*(d*d+rbS*rbS)
+		}
+		out[t] = pi*(math.Log(rbP0)-math.Log(pi)+ell(rbMu[1])) + (1-pi)*(math.Log(1-rbP0)-math.Log(1-pi)+ell(rbMu[0]))
+	}
+	return out
+}
+
+func TestTraceGraphELBOSiteBaselineKeepsGradientUnbiased(t *testing.T) {
+	// Any baseline value that does not depend on the draw leaves the
+	// gradient's mean alone; the expected cost itself (each task's ELBO
+	// term) must also lower its variance.
+	const reps = 100000
+	g := engine.NewGraph()
+	ps := probgraph.NewParamStore(g)
+	obj, err := TraceGraphELBO{}.Build(g, rbModel, rbGuideBaseline(0.9), ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(obj.SiteBaselines) != 1 || obj.SiteBaselines[0].Name != "z" || obj.SiteBaselines[0].Input.Shape().Size() != rbDim {
+		t.Fatalf("site baselines %+v, want one of %d values for z", obj.SiteBaselines, rbDim)
+	}
+	gr := g.Grad(obj.Surrogate, ps.Entry("l").Unconstrained)[0]
+	prog, err := g.Compile([]*engine.Node{obj.Loss, gr}, engine.WithSeed(17))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := rbExactGrad()
+	_, _, none := gradStats(t, TraceGraphELBO{}, "l", reps, 17)
+	for _, c := range []struct {
+		name string
+		b    []float64
+	}{{"constant 7", []float64{7, 7, 7, 7, 7, 7}}, {"expected cost", rbTaskELBO()}} {
+		copy(prog.Value(obj.SiteBaselines[0].Input), c.b)
+		sum, sq := make([]float64, rbDim), make([]float64, rbDim)
+		for range reps {
+			if err := prog.Run(); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range prog.Value(gr) {
+				sum[i] += v
+				sq[i] += v * v
+			}
+		}
+		for i := range want {
+			m := sum[i] / reps
+			v := (sq[i]/reps - m*m) * reps / (reps - 1)
+			se := math.Sqrt(v / reps)
+			if math.Abs(m-want[i]) > 4*se {
+				t.Errorf("baseline %s: d/dl[%d] = %.5f ± %.2g (SE), exact %.5f", c.name, i, m, se, want[i])
+			}
+			if c.name == "expected cost" && v >= none[i] {
+				t.Errorf("baseline %s: d/dl[%d] variance %.4g not below %.4g without a baseline", c.name, i, v, none[i])
+			}
+			t.Logf("baseline %s: d/dl[%d] = %.5f ± %.2g, exact %.5f, variance with/without baseline %.3f", c.name, i, m, se, want[i], v/none[i])
+		}
+	}
+}
+
+func TestSVITracksSiteBaselines(t *testing.T) {
+	// With a learning rate too small to move q, the decaying average of z's
+	// downstream cost converges to each task's expected cost; a stationary
+	// average with decay β of independent costs of standard deviation σ
+	// has standard deviation σ·√((1 − β)/(1 + β)). A checkpoint carries the
+	// averages over to a new SVI.
+	const beta, steps = 0.99, 3000
+	opt, err := engine.NewSGD(engine.SGDOptions{LR: 1e-12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svi, err := NewSVI(rbModel, rbGuideBaseline(beta), opt, TraceGraphELBO{}, WithSeed(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := svi.obj.SiteBaselines[0]
+	sum, sq := make([]float64, rbDim), make([]float64, rbDim)
+	for range steps {
+		if _, err := svi.Step(); err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range svi.prog.Value(b.Cost) {
+			sum[i] += v
+			sq[i] += v * v
+		}
+	}
+	want := rbTaskELBO()
+	for i, w := range want {
+		m := sum[i] / steps
+		sd := math.Sqrt(sq[i]/steps - m*m)
+		tol := 4 * sd * math.Sqrt((1-beta)/(1+beta))
+		if got := svi.siteBase[0][i]; math.Abs(got-w) > tol {
+			t.Errorf("task %d: baseline %.4f, expected cost %.4f (tolerance %.3f)", i, got, w, tol)
+		}
+	}
+	var buf bytes.Buffer
+	if err := svi.Save(&buf); err != nil {
+		t.Fatal(err)
+	}
+	other, err := NewSVI(rbModel, rbGuideBaseline(beta), opt, TraceGraphELBO{}, WithSeed(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Load(&buf); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		if other.siteBase[0][i] != svi.siteBase[0][i] {
+			t.Errorf("task %d: loaded baseline %v, saved %v", i, other.siteBase[0][i], svi.siteBase[0][i])
 		}
 	}
 }
