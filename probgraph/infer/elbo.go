@@ -229,8 +229,10 @@ func (e TraceELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *prob
 // addScoreTerms returns the surrogate of a per-particle ELBO estimate elbo:
 // elbo plus, for every non-reparameterized latent site of the guide, the
 // score-function term log q · (elbo − b), with elbo and the baseline b held
-// constant, since ∇E_q[f] = E_q[∇f + f ∇log q]. It sets obj's baseline when
-// a site asks for one.
+// constant, since ∇E_q[f] = E_q[∇f + f ∇log q]. log q is the site's own,
+// masked but not scaled: the cost elbo carries the subsampling and Scale
+// factors already, and scaling both would count them twice. It sets obj's
+// baseline when a site asks for one.
 func addScoreTerms(g *engine.Graph, obj *Objective, elbo *engine.Node, gtr *probgraph.Trace, particles bool) *engine.Node {
 	surrogate := elbo
 	var cost *engine.Node
@@ -254,7 +256,7 @@ func addScoreTerms(g *engine.Graph, obj *Objective, elbo *engine.Node, gtr *prob
 		if s.Infer.Baseline {
 			c = g.Sub(cost, obj.Baseline)
 		}
-		surrogate = g.Add(surrogate, g.Mul(perParticle(g, s.LogProb(), particles), c))
+		surrogate = g.Add(surrogate, g.Mul(perParticle(g, scoreLogProb(g, s), particles), c))
 	}
 	return surrogate
 }

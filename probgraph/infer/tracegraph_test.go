@@ -190,12 +190,22 @@ func TestTraceGraphELBOBadInput(t *testing.T) {
 	}
 }
 
-func TestTraceGraphELBOSubsampledPlateIsUnbiased(t *testing.T) {
+func TestScoreFunctionELBOsAreUnbiasedWithASubsampledPlate(t *testing.T) {
 	// With the tasks plate subsampled (3 of 6 tasks per run, their terms
 	// scaled by 2), the score term pairs the unscaled log q(z_t) with the
 	// scaled cost, so the gradient in l averages to the full data's exact
 	// gradient over random subsamples (a task outside the subsample gets
-	// zero, one inside twice its term, each with probability ½).
+	// zero, one inside twice its term, each with probability ½). Scaling
+	// log q(z_t) as well would double the score part of the gradient.
+	for _, c := range []struct {
+		name string
+		elbo ELBO
+	}{{"TraceGraphELBO", TraceGraphELBO{}}, {"TraceELBO", TraceELBO{}}} {
+		t.Run(c.name, func(t *testing.T) { checkSubsampledPlateIsUnbiased(t, c.elbo) })
+	}
+}
+
+func checkSubsampledPlateIsUnbiased(t *testing.T, elbo ELBO) {
 	const reps, batch = 40000, 3
 	sub := probgraph.Subsample(batch)
 	model := func(m *probgraph.Ctx) {
@@ -216,7 +226,7 @@ func TestTraceGraphELBOSubsampledPlateIsUnbiased(t *testing.T) {
 	}
 	g := engine.NewGraph()
 	ps := probgraph.NewParamStore(g)
-	obj, err := TraceGraphELBO{}.Build(g, model, guide, ps)
+	obj, err := elbo.Build(g, model, guide, ps)
 	if err != nil {
 		t.Fatal(err)
 	}
