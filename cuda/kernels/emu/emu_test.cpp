@@ -478,7 +478,7 @@ int main(int argc, char **argv) {
 	// make kernels-emu-large: the blocked triangular solves and the
 	// inverse from the factor at the large sizes only (minutes, not seconds).
 	if (argc > 1 && std::string(argv[1]) == "large") {
-		test_trsm_blk<double>("trsm_blk f64", 1e-10, {512, 1000}, trsm_blk_f64);
+		test_trsm_blk<double>("trsm_blk f64", 1e-10, {512, 1000, 2048}, trsm_blk_f64);
 		test_trsm_blk<float>("trsm_blk f32", 1e-4, {512, 1000}, trsm_blk_f32);
 		test_cholinverse<double>("cholinverse f64", 1e-10, {512, 1000, 2048}, 1, trsm_blk_f64, set_identity_f64);
 		test_cholinverse<float>("cholinverse f32", 1e-4, {512, 1000, 2048}, 1, trsm_blk_f32, set_identity_f32);
