@@ -15,7 +15,7 @@
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu gpu-check
+.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-check
 
 all: test
 
@@ -109,6 +109,14 @@ kernels-emu:
 	@mkdir -p bin
 	$(CXX) -std=c++20 -O1 -pthread -Wall -Wno-unknown-pragmas -o bin/kernels-emu cuda/kernels/emu/emu_test.cpp
 	bin/kernels-emu
+
+# The blocked triangular solve and the inverse from the factor at
+# n = 512, 1000 (and the inverse at 2048) under the emulation: minutes of
+# CPU time, so not part of kernels-emu or gpu-check.
+kernels-emu-large:
+	@mkdir -p bin
+	$(CXX) -std=c++20 -O1 -pthread -Wall -Wno-unknown-pragmas -o bin/kernels-emu cuda/kernels/emu/emu_test.cpp
+	bin/kernels-emu large
 
 # Needs no GPU. Installs the CUDA headers, libcuda.so and nvcc from Debian
 # non-free when missing (root), then vets and builds every package with

@@ -157,7 +157,9 @@ func (gp *ExactGP) NLL(nll, gls, gvar, gnoise, ls, variance, noise []float64) er
 			if err := d.triSolve(gp.l.ptr, gp.alpha.ptr, b, n, 1, true, trans); err != nil {
 				return err
 			}
-			if err := d.triSolve(gp.l.ptr, gp.kinv.ptr, b, n, n, true, trans); err != nil {
+			// The identity, and so L⁻¹, is lower triangular: the first
+			// solve skips its zero tiles.
+			if err := d.triSolveRHS(gp.l.ptr, gp.kinv.ptr, b, n, n, true, trans, !trans); err != nil {
 				return err
 			}
 		}

@@ -21,7 +21,8 @@ var (
 
 // CholInverse implements engine.CholInverseDevice: the factors are copied to
 // the GPU, the inverses (L Lᵀ)⁻¹ computed there as L⁻ᵀ (L⁻¹ I) by two
-// batched triangular solves with n right-hand sides, and copied back. Both
+// batched triangular solves with n right-hand sides (blocked from n = 32
+// on; the first skips the zero tiles of L⁻¹), and copied back. Both
 // triangles of each inverse are written (they agree to round-off, not
 // bitwise).
 func (d *Device) CholInverse(dst, l []float64, batch, n int) error {
@@ -41,10 +42,13 @@ func (d *Device) CholInverse(dst, l []float64, batch, n int) error {
 		if err := d.launch("set_identity", gridFor(size), dim3(threads), 0, ptrArg(x), intArg(batch), intArg(n)); err != nil {
 			return err
 		}
-		for _, trans := range []bool{false, true} {
-			if err := d.triSolve(pl, x, batch, n, n, true, trans); err != nil {
-				return err
-			}
+		// L⁻¹ = L \ I (lower triangular, so the solve skips the zero
+		// tiles), then (L Lᵀ)⁻¹ = Lᵀ \ L⁻¹.
+		if err := d.triSolveRHS(pl, x, batch, n, n, true, false, true); err != nil {
+			return err
+		}
+		if err := d.triSolve(pl, x, batch, n, n, true, true); err != nil {
+			return err
 		}
 		return d.fromDevice(dst[:size], x)
 	})

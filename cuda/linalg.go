@@ -206,11 +206,44 @@ func (d *Device) TriSolveBuffer(x, a *Buffer, batch, n, k int, lower, transpose 
 	})
 }
 
+// Launch geometry shared with kernels/trisolve.cu's trsm_blk.
+const (
+	trsmTile = 32 // TS: rows and columns of a tile
+	trsmRows = 4  // TS_ROWS: blockDim.y
+	// trsm_cols solves systems of order below trsmTile (a single, partial
+	// tile): both kernels then run one substitution of at most n²/2 steps
+	// per column, and trsm_cols keeps all its threads busy while trsm_blk
+	// leaves three of its four warps idle in it. From n = trsmTile on,
+	// trsm_blk's tile products replace trsm_cols's n²/2-step chains per
+	// column (bench/RESULTS.md, "GPU run plan").
+	trsmBlockedMinN = trsmTile
+	maxGridX        = 1<<31 - 1
+)
+
 func (d *Device) triSolve(a, x cu.DevicePtr, batch, n, k int, lower, transpose bool) error {
-	const tpb = 128
-	blocks := min((batch*k+tpb-1)/tpb, maxBlocks)
-	return d.launch("trsm_cols", dims{x: blocks}, dims{x: tpb}, 0,
-		ptrArg(a), ptrArg(x), intArg(batch), intArg(n), intArg(k), boolArg(lower), boolArg(transpose))
+	return d.triSolveRHS(a, x, batch, n, k, lower, transpose, false)
+}
+
+// triSolveRHS is triSolve for right-hand sides that may be known to be
+// lower triangular (lowRHS: B[i][c] = 0 for i < c, as for the identity);
+// with op(A) lower the blocked kernel then skips the tiles of X that are
+// zero. The result is the same either way.
+func (d *Device) triSolveRHS(a, x cu.DevicePtr, batch, n, k int, lower, transpose, lowRHS bool) error {
+	tiles := (k + trsmTile - 1) / trsmTile
+	if n < trsmBlockedMinN || batch > maxGridX/tiles {
+		const tpb = 128
+		blocks := min((batch*k+tpb-1)/tpb, maxBlocks)
+		return d.launch("trsm_cols", dims{x: blocks}, dims{x: tpb}, 0,
+			ptrArg(a), ptrArg(x), intArg(batch), intArg(n), intArg(k), boolArg(lower), boolArg(transpose))
+	}
+	// trsm_blk(a, x, batch, n, k, lower, trans, lowrhs): one block of
+	// trsmTile × trsmRows threads per (member, column tile), two padded
+	// tiles of shared memory.
+	smem := 2 * trsmTile * (trsmTile + 1) * int(d.prec.size())
+	forward := lower != transpose
+	return d.launch("trsm_blk", dims{x: batch * tiles}, dims{x: trsmTile, y: trsmRows}, smem,
+		ptrArg(a), ptrArg(x), intArg(batch), intArg(n), intArg(k), boolArg(lower), boolArg(transpose),
+		boolArg(lowRHS && forward))
 }
 
 func boolArg(b bool) uint64 {

@@ -14,6 +14,7 @@
 
 #include <initializer_list>
 #include <random>
+#include <string>
 
 static int failures = 0;
 #define CHECK(cond, ...)                                                                          \
@@ -176,6 +177,121 @@ static void test_trsm(const char *name, double tol, void (*k)(const T *, T *, i6
 		}
 	}
 	std::printf("%s: done\n", name);
+}
+
+// Reference solve of op(A) X = B for one member in double, by substitution
+// over the triangle that op(A) reads (row-major n×n a, n×k b).
+template <typename T>
+static std::vector<double> ref_trsm(const T *a, const T *b, int n, int k, int lower, int trans) {
+	std::vector<double> x(b, b + (size_t)n * k);
+	const bool forward = (lower != 0) != (trans != 0);
+	auto op = [&](int i, int j) { return (double)(trans ? a[(size_t)j * n + i] : a[(size_t)i * n + j]); };
+	for (int c = 0; c < k; ++c)
+		for (int s = 0; s < n; ++s) {
+			const int i = forward ? s : n - 1 - s;
+			double v = x[(size_t)i * k + c];
+			for (int j = forward ? 0 : i + 1; j < (forward ? i : n); ++j) v -= op(i, j) * x[(size_t)j * k + c];
+			x[(size_t)i * k + c] = v / op(i, i);
+		}
+	return x;
+}
+
+// Host launch of cuda.Device.triSolve's blocked path.
+template <typename T>
+static void launch_blk(void (*kb)(const T *, T *, i64, i64, i64, i64, i64, i64), const T *a, T *x, int batch, int n,
+                       int k, int lower, int trans, int lowrhs) {
+	const unsigned ct = (unsigned)((k + TS - 1) / TS);
+	launch(kb, {(unsigned)batch * ct}, {TS, TS_ROWS}, a, x, (i64)batch, (i64)n, (i64)k, (i64)lower, (i64)trans,
+	       (i64)lowrhs);
+}
+
+// A batch of triangular matrices with the diagonal in [1.5, 2.5], the
+// read triangle N(0, 1/n²) (well conditioned at every n) and 1e5 in the
+// triangle that must not be read.
+template <typename T>
+static std::vector<T> tri(int batch, int n, int lower) {
+	std::vector<T> a((size_t)batch * n * n);
+	for (int m = 0; m < batch; ++m)
+		for (int i = 0; i < n; ++i)
+			for (int j = 0; j < n; ++j) {
+				T &e = a[(size_t)m * n * n + i * n + j];
+				e = i == j ? T(1.5 + uniform()) : (j < i) == (lower != 0) ? T(normal() / n) : T(1e5);
+			}
+	return a;
+}
+
+// trsm_blk against the double reference on the same (rounded) inputs, for
+// every (lower, trans), right-hand sides that fill one column tile, two
+// (one partial) and a single vector, and the sizes around the tile edges.
+template <typename T>
+static void test_trsm_blk(const char *name, double tol, std::initializer_list<int> sizes,
+                          void (*kb)(const T *, T *, i64, i64, i64, i64, i64, i64)) {
+	for (int n : sizes) {
+		double worst = 0;
+		for (int lower = 0; lower < 2; ++lower)
+			for (int trans = 0; trans < 2; ++trans)
+				for (int k : {1, 32, 45}) {
+					const int batch = k == 32 ? 1 : 3;
+					std::vector<T> a = tri<T>(batch, n, lower), x((size_t)batch * n * k);
+					for (auto &v : x) v = T(normal());
+					const std::vector<T> b = x;
+					launch_blk(kb, (const T *)a.data(), x.data(), batch, n, k, lower, trans, 0);
+					double err = 0, scale = 0;
+					for (int m = 0; m < batch; ++m) {
+						const std::vector<double> r =
+							ref_trsm(a.data() + (size_t)m * n * n, b.data() + (size_t)m * n * k, n, k, lower, trans);
+						for (size_t e = 0; e < r.size(); ++e) {
+							const double d = std::fabs((double)x[(size_t)m * n * k + e] - r[e]);
+							err = std::max(err, std::isnan(d) ? INFINITY : d);
+							scale = std::max(scale, std::fabs(r[e]));
+						}
+					}
+					CHECK(err / scale <= tol, "%s n=%d k=%d batch=%d lower=%d trans=%d: relative error %.3g", name, n, k,
+					      batch, lower, trans, err / scale);
+					worst = std::max(worst, err / scale);
+				}
+		std::printf("%s n=%d: relative error %.2g\n", name, n, worst);
+	}
+}
+
+// The launches of cuda.Device.CholInverse: set_identity, L \ I by trsm_blk
+// with lowrhs (the identity is lower triangular), then Lᵀ \ (L⁻¹), against
+// the double reference (L Lᵀ)⁻¹ = L⁻ᵀ L⁻¹ computed column by column. The
+// row tiles that lowrhs skips must stay zero.
+template <typename T>
+static void test_cholinverse(const char *name, double tol, std::initializer_list<int> sizes, int batch,
+                             void (*kb)(const T *, T *, i64, i64, i64, i64, i64, i64), void (*ident)(T *, i64, i64)) {
+	for (int n : sizes) {
+		const std::vector<T> l = tri<T>(batch, n, 1);
+		std::vector<T> x((size_t)batch * n * n, T(NAN));
+		const int nn = batch * n * n;
+		launch(ident, {(unsigned)std::min((nn + 255) / 256, 1 << 16)}, {256}, x.data(), (i64)batch, (i64)n);
+		launch_blk(kb, l.data(), x.data(), batch, n, n, 1, 0, 1);
+		launch_blk(kb, l.data(), x.data(), batch, n, n, 1, 1, 0);
+		double err = 0, scale = 0;
+		std::vector<T> id((size_t)n * n, T(0));
+		for (int i = 0; i < n; ++i) id[(size_t)i * n + i] = T(1);
+		for (int m = 0; m < batch; ++m) {
+			const T *lm = l.data() + (size_t)m * n * n;
+			const std::vector<double> y = ref_trsm(lm, id.data(), n, n, 1, 0);
+			const std::vector<T> yt(y.begin(), y.end()); // ref_trsm takes T; y is exact enough for T = double
+			std::vector<double> r;
+			if constexpr (sizeof(T) == 8) {
+				r = ref_trsm(lm, yt.data(), n, n, 1, 1);
+			} else {
+				// Keep the reference in double: solve Lᵀ R = Y with Y in double.
+				std::vector<double> ld(lm, lm + (size_t)n * n);
+				r = ref_trsm(ld.data(), y.data(), n, n, 1, 1);
+			}
+			for (size_t e = 0; e < r.size(); ++e) {
+				const double d = std::fabs((double)x[(size_t)m * n * n + e] - r[e]);
+				err = std::max(err, std::isnan(d) ? INFINITY : d);
+				scale = std::max(scale, std::fabs(r[e]));
+			}
+		}
+		CHECK(err / scale <= tol, "%s n=%d batch=%d: relative error %.3g", name, n, batch, err / scale);
+		std::printf("%s n=%d batch=%d: relative error %.2g\n", name, n, batch, err / scale);
+	}
 }
 
 template <typename T>
@@ -358,12 +474,26 @@ static void test_gp() {
 	}
 }
 
-int main() {
+int main(int argc, char **argv) {
+	// make kernels-emu-large: the blocked triangular solves and the
+	// inverse from the factor at the large sizes only (minutes, not seconds).
+	if (argc > 1 && std::string(argv[1]) == "large") {
+		test_trsm_blk<double>("trsm_blk f64", 1e-10, {512, 1000, 2048}, trsm_blk_f64);
+		test_trsm_blk<float>("trsm_blk f32", 1e-4, {512, 1000}, trsm_blk_f32);
+		test_cholinverse<double>("cholinverse f64", 1e-10, {512, 1000, 2048}, 1, trsm_blk_f64, set_identity_f64);
+		test_cholinverse<float>("cholinverse f32", 1e-4, {512, 1000, 2048}, 1, trsm_blk_f32, set_identity_f32);
+		std::printf(failures ? "kernels-emu large: %d failures\n" : "kernels-emu large: ok\n", failures);
+		return failures ? 1 : 0;
+	}
 	// Both sides of the small/blocked switch (64) and of the tiles (32).
 	test_cholesky<double>("chol f64", 1e-12, {1, 2, 31, 32, 33, 63, 64, 65, 96, 97, 129}, chol_small_f64, chol_init_f64, chol_diag_f64, chol_panel_f64, chol_update_f64);
 	test_cholesky<float>("chol f32", 1e-5, {1, 33, 64, 65, 97}, chol_small_f32, chol_init_f32, chol_diag_f32, chol_panel_f32, chol_update_f32);
 	test_trsm<double>("trsm f64", 1e-12, trsm_cols_f64);
 	test_trsm<float>("trsm f32", 1e-4, trsm_cols_f32);
+	test_trsm_blk<double>("trsm_blk f64", 1e-10, {1, 31, 32, 33, 63, 64, 65, 127, 128, 129, 264}, trsm_blk_f64);
+	test_trsm_blk<float>("trsm_blk f32", 1e-4, {1, 31, 33, 64, 65, 129}, trsm_blk_f32);
+	test_cholinverse<double>("cholinverse f64", 1e-10, {1, 31, 32, 33, 63, 64, 65, 127, 128, 129, 264}, 3, trsm_blk_f64, set_identity_f64);
+	test_cholinverse<float>("cholinverse f32", 1e-4, {1, 31, 33, 65, 129, 264}, 2, trsm_blk_f32, set_identity_f32);
 	test_kernelmat<double>("kernelmat f64", 1e-12, sqdist_f64, kern_matrix_f64, kern_grad_f64, kern_profile_f64);
 	test_kernelmat<float>("kernelmat f32", 1e-5, sqdist_f32, kern_matrix_f32, kern_grad_f32, kern_profile_f32);
 	test_gp();
