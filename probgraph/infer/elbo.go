@@ -185,6 +185,17 @@ func perParticle(g *engine.Graph, lp *engine.Node, particles bool) *engine.Node 
 	return g.Sum(lp, axes...)
 }
 
+// particleTraces traces model and guide on g with n vectorized particles
+// (none for n ≤ 1); dim is the particle dimension, 0 without particles.
+func particleTraces(g *engine.Graph, n int, model, guide probgraph.Model, ps *probgraph.ParamStore) (mtr, gtr *probgraph.Trace, dim int, err error) {
+	wrap, dim, err := particleSetup(n, model, guide)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	mtr, gtr, err = traces(g, model, guide, ps, wrap)
+	return mtr, gtr, dim, err
+}
+
 // TraceELBO is the standard evidence lower bound E_q[log p(x, z) − log q(z)]
 // estimated from draws of the guide: pathwise gradients for reparameterized
 // guide sites, score-function terms (with an optional moving-average
@@ -196,11 +207,7 @@ type TraceELBO struct {
 
 // Build builds the loss on g.
 func (e TraceELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error) {
-	wrap, dim, err := particleSetup(e.NumParticles, model, guide)
-	if err != nil {
-		return nil, err
-	}
-	mtr, gtr, err := traces(g, model, guide, ps, wrap)
+	mtr, gtr, dim, err := particleTraces(g, e.NumParticles, model, guide, ps)
 	if err != nil {
 		return nil, err
 	}

@@ -38,11 +38,7 @@ type TraceMeanFieldELBO struct {
 
 // Build builds the loss on g.
 func (e TraceMeanFieldELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error) {
-	wrap, dim, err := particleSetup(e.NumParticles, model, guide)
-	if err != nil {
-		return nil, err
-	}
-	mtr, gtr, err := traces(g, model, guide, ps, wrap)
+	mtr, gtr, dim, err := particleTraces(g, e.NumParticles, model, guide, ps)
 	if err != nil {
 		return nil, err
 	}

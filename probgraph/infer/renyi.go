@@ -48,11 +48,7 @@ func (e RenyiELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *prob
 	if n == 0 {
 		n = 2
 	}
-	wrap, dim, err := particleSetup(n, model, guide)
-	if err != nil {
-		return nil, err
-	}
-	mtr, gtr, err := traces(g, model, guide, ps, wrap)
+	mtr, gtr, dim, err := particleTraces(g, n, model, guide, ps)
 	if err != nil {
 		return nil, err
 	}

@@ -50,11 +50,7 @@ type TraceGraphELBO struct {
 
 // Build builds the loss on g.
 func (e TraceGraphELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *probgraph.ParamStore) (*Objective, error) {
-	wrap, dim, err := particleSetup(e.NumParticles, model, guide)
-	if err != nil {
-		return nil, err
-	}
-	mtr, gtr, err := traces(g, model, guide, ps, wrap)
+	mtr, gtr, dim, err := particleTraces(g, e.NumParticles, model, guide, ps)
 	if err != nil {
 		return nil, err
 	}
