@@ -75,6 +75,9 @@ func (d *BernoulliDist) LogProb(x *engine.Node) *engine.Node {
 		return d.invalid()
 	}
 	g := d.g
+	if d.fromLogits {
+		return broadcastBatch(g, bernoulliLogitsLogProb(g, x, d.Logits), d.batch)
+	}
 	in := Boolean().Check(x)
 	lp := maskSupport(g, in, g.Where(x, d.logP(), d.log1mP()))
 	return broadcastBatch(g, lp, d.batch)
