@@ -106,6 +106,11 @@ func (d *MultivariateNormalDist) LogProb(x *engine.Node) *engine.Node {
 	if d.Loc == nil || !d.checkValue(mvnFamily, x) {
 		return d.invalid()
 	}
+	if len(d.ScaleTril.Shape()) == 2 {
+		// One factor for every member: the fused density (mvn_fused.go).
+		g := d.g
+		return broadcastBatch(g, g.Apply(mvnTrilLogProbOp{}, g.Sub(x, d.Loc), d.ScaleTril), d.batch)
+	}
 	return gaussianLogProb(d.g, d, x, d.event[0], d.batch)
 }
 
