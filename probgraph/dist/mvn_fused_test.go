@@ -76,3 +76,31 @@ func TestMVNFusedNotTwice(t *testing.T) {
 		t.Fatalf("second derivative: error %v, want ErrNotDifferentiable", err)
 	}
 }
+
+// A factor made by LowerCholeskyTransform is checked on its lower triangle
+// only (its upper one is zero by construction), and still fails the run with
+// ErrParameter when an entry below the diagonal is NaN or a diagonal entry
+// underflows to zero (exp(−1000)); a valid one passes.
+func TestMVNUnpackedFactorRunTimeCheck(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		vec  []float64
+		ok   bool
+	}{
+		{"valid", []float64{0.5, 0.1, -0.2}, true},
+		{"NaN below", []float64{math.NaN(), 0.1, -0.2}, false},
+		{"zero diagonal", []float64{0.5, 0.1, -1000}, false},
+	} {
+		g := engine.NewGraph()
+		l := LowerCholeskyTransform{}.Forward(g.Param("vec", c.vec, 3))
+		lp := MultivariateNormal(g.Fill(0, 2), l).LogProb(g.Fill(0.5, 2))
+		prog, err := g.Compile([]*engine.Node{lp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = prog.Run()
+		if c.ok && err != nil || !c.ok && !errors.Is(err, ErrParameter) {
+			t.Errorf("%s: run error %v, want ok = %v", c.name, err, c.ok)
+		}
+	}
+}
