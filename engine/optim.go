@@ -117,7 +117,7 @@ func (s *slots) check(opt string, params, grads [][]float64) error {
 	}
 	for i, g := range grads {
 		for j, v := range g {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
+			if v-v != 0 { // NaN or ±Inf: one subtraction and compare per element
 				return &GradientNotFiniteError{Optimizer: opt, Param: i, Index: j, Value: v}
 			}
 		}

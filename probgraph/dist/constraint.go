@@ -245,10 +245,20 @@ func (c interval) contains(v []float64, n int, scratch []float64) bool {
 		}
 		return math.Abs(s-1) < 1e-6
 	case cLowerCholesky:
+		// Row by row: no NaN below the diagonal, a positive diagonal, exact
+		// zeros above it.
 		for i := 0; i < n; i++ {
-			for j := 0; j < n; j++ {
-				x := v[i*n+j]
-				if (j > i && x != 0) || (j == i && !(x > 0)) || math.IsNaN(x) {
+			row := v[i*n : (i+1)*n]
+			for _, x := range row[:i] {
+				if x != x {
+					return false
+				}
+			}
+			if !(row[i] > 0) {
+				return false
+			}
+			for _, x := range row[i+1:] {
+				if x != 0 {
 					return false
 				}
 			}

@@ -106,6 +106,11 @@ func (d *MultivariateNormalDist) LogProb(x *engine.Node) *engine.Node {
 	if d.Loc == nil || !d.checkValue(mvnFamily, x) {
 		return d.invalid()
 	}
+	if len(d.ScaleTril.Shape()) == 2 {
+		// One factor for every member: the fused density (mvn_fused.go).
+		g := d.g
+		return broadcastBatch(g, g.Apply(mvnTrilLogProbOp{}, g.Sub(x, d.Loc), d.ScaleTril), d.batch)
+	}
 	return gaussianLogProb(d.g, d, x, d.event[0], d.batch)
 }
 
@@ -274,9 +279,15 @@ func matVec(g *engine.Graph, a, v *engine.Node, trans bool) *engine.Node {
 type constraintParamOp struct {
 	family, param string
 	c             interval
+	// lowerOnly skips the zeros above the diagonal of a lower_cholesky
+	// value that is triangular by construction.
+	lowerOnly bool
 }
 
 func (o constraintParamOp) String() string {
+	if o.lowerOnly {
+		return fmt.Sprintf("check(%s.%s in %v, lower triangle)", o.family, o.param, o.c)
+	}
 	return fmt.Sprintf("check(%s.%s in %v)", o.family, o.param, o.c)
 }
 
@@ -293,12 +304,35 @@ func (o constraintParamOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error)
 	scratch := make([]float64, n*n)
 	return engine.KernelFunc(func(out []float64, in [][]float64) error {
 		copy(out, in[0])
+		if o.lowerOnly && lowerTrianglesOK(in[0], n) {
+			return nil
+		}
 		return o.c.checkParam(o.family, o.param, in[0], s, scratch)
 	}), nil
 }
 
 func (o constraintParamOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
 	return []*engine.Node{gout}
+}
+
+// lowerTrianglesOK reports whether every n×n matrix in v has no NaN below
+// its diagonal and a positive diagonal: lower_cholesky membership of
+// matrices known to be zero above the diagonal.
+func lowerTrianglesOK(v []float64, n int) bool {
+	for k := 0; k+n*n <= len(v); k += n * n {
+		for i := 0; i < n; i++ {
+			row := v[k+i*n : k+(i+1)*n]
+			for _, x := range row[:i] {
+				if x != x {
+					return false
+				}
+			}
+			if !(row[i] > 0) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // checkParam reports the first event of v (shape s) outside the constraint;
@@ -331,5 +365,8 @@ func checkConstraint(family, name string, n *engine.Node, c interval, atRun bool
 	if !atRun {
 		return n
 	}
-	return g.Apply(constraintParamOp{family: family, param: name, c: c}, n)
+	// A factor the fused unpack op made has exact zeros above its diagonal
+	// by construction; only its lower triangle needs checking.
+	_, lower := n.Op().(trilUnpackOp)
+	return g.Apply(constraintParamOp{family: family, param: name, c: c, lowerOnly: lower && c.kind == cLowerCholesky}, n)
 }

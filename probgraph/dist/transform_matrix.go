@@ -178,39 +178,18 @@ func triangularInverseShape(t Transform, s engine.Shape) (engine.Shape, error) {
 	return append(s[:len(s)-2].Clone(), n*(n+1)/2), nil
 }
 
-// Forward scatters the strict lower entries into place and puts exp of the
-// rest on the diagonal.
+// Forward copies the strict lower entries into place row by row and puts
+// exp of the rest on the diagonal, in one fused pass.
 func (t LowerCholeskyTransform) Forward(x *engine.Node) *engine.Node {
 	g, bad, ok := transformArg(t, "Forward", x, 1)
 	if !ok {
 		return bad
 	}
-	xs := x.Shape()
-	ys, err := t.ForwardShape(xs)
+	ys, err := t.ForwardShape(x.Shape())
 	if err != nil {
 		return g.Fail(err)
 	}
-	n := ys[len(ys)-1]
-	m0 := n * (n - 1) / 2
-	diag := g.DiagEmbed(g.Exp(g.Slice(x, -1, m0, m0+n)))
-	if n == 1 {
-		return diag
-	}
-	// Take from [strict…, 0]: position (i, j) of the matrix reads entry
-	// i(i−1)/2 + j below the diagonal and the appended zero elsewhere.
-	idx := make([]float64, n*n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			idx[i*n+j] = float64(m0)
-			if j < i {
-				idx[i*n+j] = float64(i*(i-1)/2 + j)
-			}
-		}
-	}
-	one := xs.Clone()
-	one[len(one)-1] = 1
-	padded := g.Concat(-1, g.Slice(x, -1, 0, m0), g.Fill(0, one...))
-	return g.Add(g.Take(padded, -1, g.Constant(idx, n, n)), diag)
+	return g.Apply(trilUnpackOp{n: ys[len(ys)-1], diag: trilDiagExp}, x)
 }
 
 // Inverse reads the strict lower triangle row by row and the logarithm of
@@ -229,15 +208,8 @@ func (t LowerCholeskyTransform) Inverse(y *engine.Node) *engine.Node {
 	if n == 1 {
 		return logDiag
 	}
-	pos := make([]float64, 0, n*(n-1)/2)
-	for i := 1; i < n; i++ {
-		for j := 0; j < i; j++ {
-			pos = append(pos, float64(i*n+j))
-		}
-	}
-	flat := g.Reshape(y, append(ys[:len(ys)-2].Clone(), n*n)...)
-	strict := g.Take(flat, -1, g.Constant(pos, len(pos)))
-	return g.Concat(-1, strict, logDiag)
+	m0 := n * (n - 1) / 2
+	return g.Concat(-1, g.Slice(g.Apply(trilPackOp{n: n}, y), -1, 0, m0), logDiag)
 }
 
 // LogAbsDetJacobian is the sum of the last N entries of x (the log-diagonal).
