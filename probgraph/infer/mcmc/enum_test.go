@@ -35,30 +35,38 @@ func exactLogJoint(mu float64) float64 {
 }
 
 // The potential energy of a model with an enumerated site is minus its
-// marginal log joint: the discrete site summed out exactly.
+// marginal log joint: the discrete site summed out exactly. The one-hot
+// form of the model has the same hand-computed marginal.
 func TestPotentialSumsOutEnumeratedSites(t *testing.T) {
-	sites, err := autoguide.Latents(mixtureMean, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sites) != 1 || sites[0].Name != "mu" {
-		t.Fatalf("latent sites %v, want only mu", sites)
-	}
-	pot, err := compilePotential(mixtureMean, newLayout(sites))
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]float64, 1)
-	for _, mu := range []float64{-1.5, 0, 0.7, 2.4} {
-		e := pot.eval([]float64{mu}, grad)
-		if want := -exactLogJoint(mu); math.Abs(e-want) > 1e-12*math.Max(1, math.Abs(want)) {
-			t.Errorf("potential at μ = %v: %.15g, want %.15g", mu, e, want)
-		}
-		h := 1e-6
-		fd := -(exactLogJoint(mu+h) - exactLogJoint(mu-h)) / (2 * h)
-		if math.Abs(grad[0]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
-			t.Errorf("gradient at μ = %v: %v, finite difference %v", mu, grad[0], fd)
-		}
+	for _, c := range []struct {
+		name  string
+		model probgraph.Model
+	}{{"bernoulli", mixtureMean}, {"onehot", mixtureMeanOneHot}} {
+		t.Run(c.name, func(t *testing.T) {
+			sites, err := autoguide.Latents(c.model, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sites) != 1 || sites[0].Name != "mu" {
+				t.Fatalf("latent sites %v, want only mu", sites)
+			}
+			pot, err := compilePotential(c.model, newLayout(sites))
+			if err != nil {
+				t.Fatal(err)
+			}
+			grad := make([]float64, 1)
+			for _, mu := range []float64{-1.5, 0, 0.7, 2.4} {
+				e := pot.eval([]float64{mu}, grad)
+				if want := -exactLogJoint(mu); math.Abs(e-want) > 1e-12*math.Max(1, math.Abs(want)) {
+					t.Errorf("potential at μ = %v: %.15g, want %.15g", mu, e, want)
+				}
+				h := 1e-6
+				fd := -(exactLogJoint(mu+h) - exactLogJoint(mu-h)) / (2 * h)
+				if math.Abs(grad[0]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
+					t.Errorf("gradient at μ = %v: %v, finite difference %v", mu, grad[0], fd)
+				}
+			}
+		})
 	}
 }
 
@@ -181,34 +189,6 @@ func mixtureMeanOneHot(m *probgraph.Ctx) {
 	z := p.Sample("z", dist.OneHotCategorical(g.Constant([]float64{0.7, 0.3}, 2)), probgraph.EnumerateParallel())
 	on := g.Sum(g.Mul(z, g.Constant([]float64{0, 1}, 2)), -1)
 	p.Observe("x", dist.Normal(g.Mul(mu, on), g.Scalar(1)), g.Constant(enumData, len(enumData)))
-}
-
-// The potential of the one-hot model is the same hand-computed marginal
-// log joint as the Bernoulli one's, with its gradient.
-func TestPotentialSumsOutEnumeratedOneHotSite(t *testing.T) {
-	sites, err := autoguide.Latents(mixtureMeanOneHot, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(sites) != 1 || sites[0].Name != "mu" {
-		t.Fatalf("latent sites %v, want only mu", sites)
-	}
-	pot, err := compilePotential(mixtureMeanOneHot, newLayout(sites))
-	if err != nil {
-		t.Fatal(err)
-	}
-	grad := make([]float64, 1)
-	for _, mu := range []float64{-1.5, 0, 0.7, 2.4} {
-		e := pot.eval([]float64{mu}, grad)
-		if want := -exactLogJoint(mu); math.Abs(e-want) > 1e-12*math.Max(1, math.Abs(want)) {
-			t.Errorf("potential at μ = %v: %.15g, want %.15g", mu, e, want)
-		}
-		h := 1e-6
-		fd := -(exactLogJoint(mu+h) - exactLogJoint(mu-h)) / (2 * h)
-		if math.Abs(grad[0]-fd) > 1e-6*math.Max(1, math.Abs(fd)) {
-			t.Errorf("gradient at μ = %v: %v, finite difference %v", mu, grad[0], fd)
-		}
-	}
 }
 
 // A local enumerated site summed over its plate into a global observation
