@@ -56,21 +56,7 @@ func TestInferDiscreteMAPMatchesBruteForce(t *testing.T) {
 // TestInferDiscreteViterbi checks the chained case: the MAP path of the
 // four-step HMM against the best of all 3⁴ paths.
 func TestInferDiscreteViterbi(t *testing.T) {
-	best, bestPath := math.Inf(-1), make([]int, 4)
-	for c := 0; c < 81; c++ {
-		path := []int{c % 3, c / 3 % 3, c / 9 % 3, c / 27}
-		lp := math.Log(hmmInit[path[0]])
-		for i, h := range path {
-			if i > 0 {
-				lp += math.Log(hmmTrans[path[i-1]*3+h])
-			}
-			lp += normalLogPDF(hmmObs[i], hmmLocs[h], 0.8)
-		}
-		if lp > best {
-			best = lp
-			copy(bestPath, path)
-		}
-	}
+	bestPath := hmmBestPath()
 	got, err := InferDiscrete(hmmModel, nil, DiscreteOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -189,4 +175,25 @@ func TestInferDiscreteGivenContinuousValues(t *testing.T) {
 			t.Errorf("point %d (x = %v): component %v, want %v", i, xi, a.Data[i], want)
 		}
 	}
+}
+
+// hmmBestPath is the MAP path of the four-step HMM by brute force over all
+// 3⁴ paths.
+func hmmBestPath() []int {
+	best, bestPath := math.Inf(-1), make([]int, 4)
+	for c := 0; c < 81; c++ {
+		path := []int{c % 3, c / 3 % 3, c / 9 % 3, c / 27}
+		lp := math.Log(hmmInit[path[0]])
+		for i, h := range path {
+			if i > 0 {
+				lp += math.Log(hmmTrans[path[i-1]*3+h])
+			}
+			lp += normalLogPDF(hmmObs[i], hmmLocs[h], 0.8)
+		}
+		if lp > best {
+			best = lp
+			copy(bestPath, path)
+		}
+	}
+	return bestPath
 }

@@ -129,21 +129,7 @@ func TestOneHotHMMForwardAndViterbi(t *testing.T) {
 	if got, want := enumLoss(t, TraceEnumELBO{}, hmmOneHotModel, emptyGuide), hmmExact(); math.Abs(got-want) > enumTol {
 		t.Errorf("one-hot HMM loss %.15g, forward algorithm %.15g", got, want)
 	}
-	best, bestPath := math.Inf(-1), make([]int, 4)
-	for c := 0; c < 81; c++ {
-		path := []int{c % 3, c / 3 % 3, c / 9 % 3, c / 27}
-		lp := math.Log(hmmInit[path[0]])
-		for i, h := range path {
-			if i > 0 {
-				lp += math.Log(hmmTrans[path[i-1]*3+h])
-			}
-			lp += normalLogPDF(hmmObs[i], hmmLocs[h], 0.8)
-		}
-		if lp > best {
-			best = lp
-			copy(bestPath, path)
-		}
-	}
+	bestPath := hmmBestPath()
 	got, err := InferDiscrete(hmmOneHotModel, nil, DiscreteOptions{})
 	if err != nil {
 		t.Fatal(err)
