@@ -9,13 +9,16 @@
 #   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
 #                    when missing), vet, build, gpu test and bench binaries, PTX sync,
 #                    the PTX assembled for sm_90, the kernels run under a CPU
-#                    emulation (make kernels-emu), the size a device call carries
+#                    emulation (make kernels-emu), the gpu binaries run against an
+#                    emulated CUDA driver (make gpu-emu), the size a device call carries
+#   make gpu-emu     after gpu-check: the gpu test binaries and one bench case against
+#                    bin/emu/libcuda.so.1, which runs the kernels on the CPU
 #   make ptx         regenerate cuda/ptx/*.ptx from cuda/kernels/*.cu (needs nvcc)
 
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-check
+.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-emu gpu-check
 
 all: test
 
@@ -101,9 +104,9 @@ ptx-sm90:
 	@for f in $(PTXDIR)/*.ptx; do ptxas -arch=sm_90 -o /dev/null $$f || exit 1; done; \
 	echo "ptx-sm90: $(PTXDIR) assembles for sm_90"
 
-# The kernels run on the CPU under a thread-per-CUDA-thread emulation
-# (cuda/kernels/emu) and are checked against reference code: indexing,
-# barriers, status reporting. Needs g++ with C++20.
+# The kernels run on the CPU under an emulation with a fiber per CUDA
+# thread (cuda/kernels/emu/emu.h) and are checked against reference code:
+# indexing, barriers, status reporting. Needs g++ with C++20.
 CXX ?= g++
 kernels-emu:
 	@mkdir -p bin
@@ -111,18 +114,25 @@ kernels-emu:
 	bin/kernels-emu
 
 # The blocked triangular solve and the inverse from the factor at
-# n = 512, 1000 (and the inverse at 2048) under the emulation: minutes of
-# CPU time, so not part of kernels-emu or gpu-check.
+# n = 512, 1000 (and the inverse at 2048) under the emulation: longer, so
+# not part of kernels-emu or gpu-check.
 kernels-emu-large:
 	@mkdir -p bin
 	$(CXX) -std=c++20 -O1 -pthread -Wall -Wno-unknown-pragmas -o bin/kernels-emu cuda/kernels/emu/emu_test.cpp
 	bin/kernels-emu large
 
+# The gpu flavor's binaries in $(GPUBIN) (built by gpu-check) run against an
+# emulated CUDA driver, bin/emu/libcuda.so.1 from cuda/kernels/emu/driver.cpp:
+# package cuda's tests (-short sizes), gp's GPU tests and one bench case,
+# with launches, pointers and copies checked (scripts/gpu-emu.sh).
+gpu-emu:
+	GPUBIN=$(GPUBIN) ./scripts/gpu-emu.sh
+
 # Needs no GPU. Installs the CUDA headers, libcuda.so and nvcc from Debian
 # non-free when missing (root), then vets and builds every package with
 # -tags gpu, cross-builds the gpu test binaries of packages cuda and gp and
-# the bench binary into $(GPUBIN), checks the PTX and runs the kernels under
-# emulation.
+# the bench binary into $(GPUBIN), checks the PTX, runs the kernels under
+# emulation and the binaries against the emulated driver (gpu-emu).
 gpu-check:
 	./scripts/cuda-deps.sh --nvcc
 	CGO_ENABLED=1 $(GO) vet -tags gpu ./...
@@ -134,6 +144,7 @@ gpu-check:
 	@$(MAKE) --no-print-directory ptx-check
 	@$(MAKE) --no-print-directory ptx-sm90
 	@$(MAKE) --no-print-directory kernels-emu
+	@$(MAKE) --no-print-directory gpu-emu
 	@# A device call carries the working tree (tracked and untracked files
 	@# that git does not ignore) and bin/gpu: 64 MiB in all.
 	@total=$$( { git ls-files -z -co --exclude-standard 2>/dev/null | xargs -0 -r stat -c %s 2>/dev/null; \

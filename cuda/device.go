@@ -103,11 +103,13 @@ type Device struct {
 	scratch [numSlots]scratchBuf
 	stage   [3][]float32 // float32 staging for uploads and downloads
 	info    []int32
-	bad     [1]uint64
-	argv    [16]uint64
-	argp    [16]unsafe.Pointer
-	last    string // the last kernel launched, for errors found at synchronization
-	closed  bool
+	// bad receives the first non-finite index. A slice of its own: cgo
+	// rejects a pointer into a struct that holds Go pointers, such as Device.
+	bad    []uint64
+	argv   [16]uint64
+	argp   [16]unsafe.Pointer
+	last   string // the last kernel launched, for errors found at synchronization
+	closed bool
 }
 
 var (
@@ -144,7 +146,7 @@ func New(ordinal int, prec Precision) (*Device, error) {
 	if err != nil {
 		return nil, &KernelError{Kernel: "retain primary context", Err: err}
 	}
-	d := &Device{ordinal: ordinal, prec: prec, gpu: gpu, ctx: ctx, fns: map[string]cu.Function{},
+	d := &Device{ordinal: ordinal, prec: prec, gpu: gpu, ctx: ctx, fns: map[string]cu.Function{}, bad: make([]uint64, 1),
 		name: fmt.Sprintf("cuda:%d %s %s", ordinal, strings.TrimRight(gname, "\x00 "), prec)}
 	for i := range d.argp {
 		d.argp[i] = unsafe.Pointer(&d.argv[i])
