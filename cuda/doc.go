@@ -12,8 +12,8 @@
 // with no change to user code; the CPU implementations stay the reference,
 // and package engine/conformance holds the suites both must pass. Package gp
 // imports this package in the gpu flavor, so a GP program built with -tags
-// gpu gets the GPU without importing it. A gpu binary needs an NVIDIA driver: the cu
-// package exits the process at start-up when it finds none, which is why
+// gpu gets the GPU without importing it. A gpu binary needs an NVIDIA
+// driver (or the emulated one below): the cu package exits the process at start-up when it finds none, which is why
 // the default flavor never links it. In the default flavor this package
 // holds only Enabled = false.
 //
@@ -32,5 +32,9 @@
 // hyperparameters and the results across the bus.
 //
 // Every kernel also runs on the CPU under an emulation of CUDA threads and
-// barriers (kernels/emu, `make kernels-emu`), which `make gpu-check` runs.
+// barriers (kernels/emu/emu.h, `make kernels-emu`), and the gpu flavor's
+// test, bench and example binaries run unchanged against an emulated CUDA
+// driver built on it (kernels/emu/driver.cpp, `make gpu-emu`), which checks
+// launch geometry, pointer arguments and copies against the live device
+// allocations; `make gpu-check` runs both.
 package cuda

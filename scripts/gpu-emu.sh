@@ -8,10 +8,11 @@
 # names, gp's integration, and the bench binary's gpu suite.
 #
 #   scripts/gpu-emu.sh          build the driver, then the tests (-test.short
-#                               sizes, a few minutes) and one bench case
+#                               sizes), one bench case and examples/batchgp
+#                               in both flavors (about a minute and a half)
 #   scripts/gpu-emu.sh build    build the driver only
 #
-# Needs g++ (C++20), nm and the CUDA header (scripts/cuda-deps.sh).
+# Needs Go, g++ (C++20), nm and the CUDA header (scripts/cuda-deps.sh).
 set -euo pipefail
 bin=${GPUBIN:-bin/gpu}
 emu=bin/emu
@@ -59,4 +60,23 @@ run() {
 run cuda.test bash -c "cd cuda && ../$bin/cuda.test -test.short -test.timeout 20m -test.v"
 run gp.test bash -c "cd gp && ../$bin/gp.test -test.short -test.run GPU -test.timeout 10m -test.v"
 run bench "$bin/bench" -suite gpu -case 'B=4,N=264' -benchtime 1ms
+
+# An example as its users build it: examples/batchgp in the gpu flavor, its
+# code unchanged, fits its GPs on the (emulated) GPU; every metric but the
+# timings must match the default flavor's run to 1e-6 relative.
+go=${GO:-go}
+$go build -o "$emu/batchgp-cpu" ./examples/batchgp
+CGO_ENABLED=1 $go build -tags gpu -o "$emu/batchgp-gpu" ./examples/batchgp
+run batchgp-cpu env LD_LIBRARY_PATH= "$emu/batchgp-cpu" -quick -out "$emu/out-cpu"
+run batchgp-gpu "$emu/batchgp-gpu" -quick -out "$emu/out-gpu"
+metrics() { grep '^{"example"' "$1" | tail -1 | sed 's/.*"metrics":{//; s/}}$//' | tr ',' '\n' | tr -d '"'; }
+if ! grep -q 'ms_per_batch_step' "$emu/batchgp-gpu.txt"; then
+	echo "gpu-emu: batchgp-gpu printed no metrics"
+	status=1
+elif ! join -t: <(metrics "$emu/batchgp-cpu.txt" | sort) <(metrics "$emu/batchgp-gpu.txt" | sort) | awk -F: '
+	$1 ~ /(_s|_step)$/ { next }
+	{ n++; d = $2 - $3; if (d < 0) d = -d; s = $2 < 0 ? -$2 : $2; r = d / (s > 1e-300 ? s : 1); if (r > worst) { worst = r; at = $1 } }
+	END { printf "gpu-emu: batchgp on the emulated GPU vs the CPU: %d metrics, worst relative difference %.2g (%s)\n", n, worst, at; exit !(n > 0 && worst <= 1e-6) }'; then
+	status=1
+fi
 exit $status

@@ -46,8 +46,10 @@ for f in cuda.test gp.test bench; do
 	[ -x "$bin/$f" ] || chmod +x "$bin/$f"
 done
 bin=$(cd "$bin" && pwd)
-# The driver's libcuda.so.1, wherever the machine keeps it.
-export LD_LIBRARY_PATH=/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+# The driver's libcuda.so.1, wherever the machine keeps it; IGNIS_LIBCUDA_DIR
+# puts another first (a dry run on a CPU machine against the emulated driver:
+# IGNIS_LIBCUDA_DIR=$PWD/bin/emu after make gpu-check).
+export LD_LIBRARY_PATH=${IGNIS_LIBCUDA_DIR:+$IGNIS_LIBCUDA_DIR:}/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export PYTHONUNBUFFERED=1
 tmp=$(mktemp -d /tmp/ignis-gpu.XXXXXX)
 budget=560 # seconds this script may take, below the device call's 600
