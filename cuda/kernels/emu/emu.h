@@ -1,12 +1,13 @@
 // A host emulation of the CUDA features ignis's kernels use, so that the
 // kernels' indexing, synchronization and results can be checked on a machine
 // without a GPU (make kernels-emu, and the emulated driver of make gpu-emu).
-// Blocks run one after another on the calling thread; the threads of a block
-// run as fibers (ucontext) that switch at __syncthreads: every live thread
-// runs up to its next barrier (or its end) before any passes it, in thread
-// order on even launches and in reverse order on odd ones, so a missing
-// barrier shows up as a wrong result. Shared memory is a global buffer (one
-// block at a time uses it).
+// Blocks run one after another on the calling thread, in grid order or in
+// reverse (every second launch), so a block that reads another's results
+// shows; the threads of a block run as fibers that switch at __syncthreads:
+// every live thread runs up to its next barrier (or its end) before any
+// passes it, in thread order or in reverse (every other launch), so a
+// missing barrier shows up as a wrong result. Shared memory is a global
+// buffer (one block at a time uses it).
 // Not a performance model, and not a full one: no warps, no memory model
 // beyond what the barrier gives; a barrier that only some threads reach is
 // not detected (those that return stop counting, as on the GPU).
@@ -168,11 +169,15 @@ void launch(void (*kernel)(K...), dim3e grid, dim3e block, A... args) {
 	using Run = decltype(run);
 	emu_body = [](void *p) { (*static_cast<Run *>(p))(); };
 	emu_body_arg = &run;
-	const bool reverse = emu_launches++ & 1;
+	// Thread order flips every launch, block order every second launch, so
+	// that a kernel called a few times meets all four combinations.
+	const bool reverse = emu_launches & 1, reverse_blocks = emu_launches & 2;
+	++emu_launches;
 	std::vector<emu_fiber> fs(nt);
 	blockDim = {block.x, block.y, block.z};
 	gridDim = {grid.x, grid.y, grid.z};
-	for (unsigned b = 0; b < nb; ++b) {
+	for (unsigned i = 0; i < nb; ++i) {
+		const unsigned b = reverse_blocks ? nb - 1 - i : i;
 		blockIdx = {b % grid.x, (b / grid.x) % grid.y, b / (grid.x * grid.y)};
 		for (unsigned t = 0; t < nt; ++t) {
 			emu_start(fs[t], emu_stacks[t].get(), emu_stack);
