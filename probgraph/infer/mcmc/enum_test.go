@@ -206,8 +206,9 @@ func TestPotentialRejectsLocalSiteReducedOverItsPlate(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = compilePotential(model, newLayout(sites))
-	if !errors.Is(err, ErrEnumerated) || !strings.Contains(err.Error(), `"z"`) || !strings.Contains(err.Error(), `"data"`) {
-		t.Fatalf("error %v, want ErrEnumerated naming \"z\" and \"data\"", err)
+	if !errors.Is(err, ErrEnumerated) || !errors.Is(err, probgraph.ErrEnum) ||
+		!strings.Contains(err.Error(), `"z"`) || !strings.Contains(err.Error(), `"data"`) {
+		t.Fatalf("error %v, want ErrEnumerated wrapping probgraph.ErrEnum, naming \"z\" and \"data\"", err)
 	}
 	t.Log(err)
 }

@@ -18,7 +18,8 @@ var (
 	ErrModel = errors.New("mcmc: cannot sample model")
 	// ErrEnumerated reports sites marked for enumeration in a way the
 	// potential cannot sum out (sequential enumeration, or a structure the
-	// enumeration contraction rejects).
+	// enumeration contraction rejects); the error also wraps the
+	// probgraph.ErrEnum that enumeration reported.
 	ErrEnumerated = errors.New("mcmc: cannot sum out the enumerated sites")
 	// ErrSite reports an unknown site name.
 	ErrSite = errors.New("mcmc: unknown site")

@@ -80,7 +80,7 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	}
 	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Enum(-(nesting+1)), probgraph.Substitute(subs))(model))
 	if errors.Is(err, probgraph.ErrEnum) {
-		return nil, fmt.Errorf("%w: %v", ErrEnumerated, err)
+		return nil, fmt.Errorf("%w: %w", ErrEnumerated, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: tracing the model: %v", ErrModel, err)
@@ -114,7 +114,7 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	logJoint := tr.LogProbSum()
 	if enumerated {
 		if logJoint, err = infer.EnumeratedLogJoint(g, tr, nesting); err != nil {
-			return nil, fmt.Errorf("%w: summing out the enumerated sites: %v", ErrEnumerated, err)
+			return nil, fmt.Errorf("%w: summing out the enumerated sites: %w", ErrEnumerated, err)
 		}
 	}
 	energy := g.Neg(g.Add(logJoint, ladj))
