@@ -43,7 +43,7 @@ echo "gpu-emu: $emu/libcuda.so.1: $(wc -l <"$emu/kernels.inc") kernels, $(comm -
 [ "${1:-}" = build ] && exit 0
 
 export LD_LIBRARY_PATH=$PWD/$emu
-ldd "$bin/cuda.test" | grep -q "$PWD/$emu/libcuda.so.1" || { echo "gpu-emu: cuda.test does not load $emu/libcuda.so.1" >&2; exit 1; }
+ldd "$bin/cuda.test" | grep "$PWD/$emu/libcuda.so.1" >/dev/null || { echo "gpu-emu: cuda.test does not load $emu/libcuda.so.1" >&2; exit 1; }
 status=0
 run() {
 	local name=$1
@@ -76,7 +76,7 @@ example() {
 	CGO_ENABLED=1 $go build -tags gpu -o "$emu/$name-gpu" "./examples/$name"
 	run "$name-cpu" env LD_LIBRARY_PATH= "$emu/$name-cpu" -quick -out "$emu/out-$name-cpu"
 	run "$name-gpu" "$emu/$name-gpu" -quick -out "$emu/out-$name-gpu"
-	if ! grep -q '^{"example"' "$emu/$name-gpu.txt"; then
+	if ! grep "^{\"example\"" "$emu/$name-gpu.txt" >/dev/null; then
 		echo "gpu-emu: $name-gpu printed no metrics"
 		status=1
 	elif ! join -t: <(metrics "$emu/$name-cpu.txt" | sort) <(metrics "$emu/$name-gpu.txt" | sort) | awk -F: -v name="$name" -v tol="$tol" '
