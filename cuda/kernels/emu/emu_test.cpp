@@ -4,13 +4,7 @@
 #define IGNIS_EMU 1
 #include "emu.h"
 
-#include "../cholesky.cu"
-#undef INSTANTIATE
-#include "../trisolve.cu"
-#undef INSTANTIATE
-#include "../kernelmat.cu"
-#undef INSTANTIATE
-#include "../gp.cu"
+#include "kernels.h"
 
 #include <initializer_list>
 #include <random>
