@@ -9,8 +9,10 @@
 // also give (or, for memory, a crash or silent garbage it might give):
 //   - launches: block of 1 to 1024 threads, grid y and z at most 65535,
 //     dynamic shared memory at most 48 KiB (the default limit), a known
-//     kernel, one 8-byte argument per parameter, and every pointer parameter
-//     inside a live allocation (a freed or host pointer is an error);
+//     kernel, and every pointer parameter inside a live allocation (a freed
+//     or host pointer is an error); that every parameter is 8 bytes wide is
+//     checked when this file compiles, and the argument count of each call
+//     site by cuda/launchargs_test.go;
 //   - memory: each allocation ends at an inaccessible page, so a kernel or a
 //     copy running past its end faults; new allocations hold NaN bytes
 //     (0xff), so a result read before it is written shows; copies, sets and
