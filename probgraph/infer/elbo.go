@@ -223,6 +223,14 @@ func (e TraceELBO) Build(g *engine.Graph, model, guide probgraph.Model, ps *prob
 			elbo = g.Sub(elbo, perParticle(g, s.LogProb(), particles))
 		}
 	}
+	return scoreObjective(g, mtr, gtr, elbo, particles)
+}
+
+// scoreObjective is the objective of a per-particle ELBO estimate elbo
+// (shape [P] with particles, a scalar without): the loss is its negated
+// mean, the surrogate adds the score-function terms of the guide's
+// non-reparameterized sites (addScoreTerms).
+func scoreObjective(g *engine.Graph, mtr, gtr *probgraph.Trace, elbo *engine.Node, particles bool) (*Objective, error) {
 	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
 	surrogate := addScoreTerms(g, obj, elbo, gtr, particles)
 	obj.Loss = g.Neg(g.Mean(elbo))

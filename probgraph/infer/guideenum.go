@@ -122,14 +122,7 @@ func (e TraceGuideEnumELBO) Build(g *engine.Graph, model, guide probgraph.Model,
 			}
 		}
 	}
-	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
-	surrogate := addScoreTerms(g, obj, elbo, gtr, pdim != 0)
-	obj.Loss = g.Neg(g.Mean(elbo))
-	obj.Surrogate = g.Neg(g.Mean(surrogate))
-	if err := g.Err(); err != nil {
-		return nil, err
-	}
-	return obj, nil
+	return scoreObjective(g, mtr, gtr, elbo, pdim != 0)
 }
 
 // guideEnumSites collects the enumerated guide sites and checks that they

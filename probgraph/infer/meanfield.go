@@ -63,14 +63,7 @@ func (e TraceMeanFieldELBO) Build(g *engine.Graph, model, guide probgraph.Model,
 			elbo = g.Sub(elbo, perParticle(g, s.LogProb(), particles))
 		}
 	}
-	obj := &Objective{ModelTrace: mtr, GuideTrace: gtr}
-	surrogate := addScoreTerms(g, obj, elbo, gtr, particles)
-	obj.Loss = g.Neg(g.Mean(elbo))
-	obj.Surrogate = g.Neg(g.Mean(surrogate))
-	if err := g.Err(); err != nil {
-		return nil, err
-	}
-	return obj, nil
+	return scoreObjective(g, mtr, gtr, elbo, particles)
 }
 
 // sameWeighting reports whether two sites weight their log-probabilities
