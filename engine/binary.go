@@ -185,3 +185,7 @@ func (g *Graph) LessEqual(a, b *Node) *Node { return g.binary(binLessEq, a, b) }
 
 // Equal returns 1 where a == b and 0 elsewhere (not differentiable).
 func (g *Graph) Equal(a, b *Node) *Node { return g.binary(binEqual, a, b) }
+
+// Elementwise is true: with broadcast operands expanded, element i of the
+// result depends on element i of each operand.
+func (o binaryOp) Elementwise() bool { return true }

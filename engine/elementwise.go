@@ -248,3 +248,6 @@ func (g *Graph) Polygamma(n int, x *Node) *Node {
 	}
 	return g.unary(fnPolygamma, x, float64(n))
 }
+
+// Elementwise is true: every unary function maps element i to element i.
+func (o unaryOp) Elementwise() bool { return true }

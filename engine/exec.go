@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -16,7 +17,7 @@ import (
 // Program is not safe for concurrent use; compile one per goroutine.
 type Program struct {
 	bufs    [][]float64 // by node id; nil for nodes the program does not hold
-	nodes   []*Node     // the nodes held, in execution order
+	nodes   []*Node     // the nodes needed, in id order
 	steps   []step
 	noise   []noiseBuf
 	rng     *rand.Rand
@@ -27,10 +28,11 @@ type Program struct {
 }
 
 type step struct {
-	node *Node
-	k    Kernel
-	out  []float64
-	in   [][]float64
+	node  *Node
+	k     Kernel
+	out   []float64
+	in    [][]float64
+	fused bool // a region, whose errors already name the failing node
 }
 
 type noiseBuf struct {
@@ -41,6 +43,7 @@ type noiseBuf struct {
 type compileConfig struct {
 	seed   uint64
 	device Device
+	fusion bool
 }
 
 // CompileOption configures Compile.
@@ -50,12 +53,28 @@ type CompileOption func(*compileConfig)
 // gives the same noise on every run and every machine.
 func WithSeed(seed uint64) CompileOption { return func(c *compileConfig) { c.seed = seed } }
 
+// WithFusion turns fusion and constant folding on (the default) or off.
+// Without them every op runs as a step of its own and every node's value is
+// stored: slower, but useful to compare against and to inspect intermediate
+// values with Value.
+func WithFusion(on bool) CompileOption { return func(c *compileConfig) { c.fusion = on } }
+
 // WithDevice picks the device that heavy ops run on (default DefaultDevice()).
 func WithDevice(d Device) CompileOption { return func(c *compileConfig) { c.device = d } }
 
 // Compile builds a program that computes the given outputs and everything
 // they depend on. The graph may keep growing afterwards; the program is not
 // affected.
+//
+// Compiling runs the ops whose inputs are all constants once, and fuses
+// element-wise ops over the same elements into single loops over short
+// tiles, together with the matrix–vector products X·b that feed them and
+// the sums and products Xᵀ·v they feed: a generalized linear model's log
+// density and its gradient then read X once per evaluation. Values that
+// nothing outside such a loop reads are never stored, so Value returns nil
+// for them; the outputs and the leaves are always stored. Large loops and
+// products run on several cores, with the work split by the shapes alone,
+// so the results are the same for every GOMAXPROCS.
 func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error) {
 	if g.err != nil {
 		return nil, g.Err()
@@ -63,13 +82,22 @@ func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error
 	if !g.check("compile", outputs...) {
 		return nil, g.Err()
 	}
-	cfg := compileConfig{device: DefaultDevice()}
+	cfg := compileConfig{device: DefaultDevice(), fusion: true}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	if cfg.device == nil {
 		return nil, fmt.Errorf("%w: compile: nil device", ErrArgument)
 	}
+	p, err := g.compile(outputs, cfg)
+	if errors.Is(err, errRegionCycle) {
+		cfg.fusion = false
+		p, err = g.compile(outputs, cfg)
+	}
+	return p, err
+}
+
+func (g *Graph) compile(outputs []*Node, cfg compileConfig) (*Program, error) {
 	need := make([]bool, len(g.nodes))
 	var mark func(n *Node)
 	mark = func(n *Node) {
@@ -90,58 +118,21 @@ func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error
 		device:  cfg.device,
 	}
 	p.Seed(cfg.seed)
+	c := &compiler{g: g, p: p, need: need, folded: make([]bool, len(g.nodes)), fusion: cfg.fusion}
 	for id, n := range g.nodes {
-		if !need[id] {
-			continue
+		if need[id] {
+			c.order = append(c.order, n)
 		}
-		p.nodes = append(p.nodes, n)
-		if err := p.addNode(n); err != nil {
-			return nil, err
-		}
+	}
+	p.nodes = c.order
+	if err := c.leaves(); err != nil {
+		return nil, err
+	}
+	c.fuse()
+	if err := c.schedule(outputs); err != nil {
+		return nil, err
 	}
 	return p, nil
-}
-
-func (p *Program) addNode(n *Node) error {
-	size := n.shape.Size()
-	switch n.kind {
-	case KindConstant, KindParam:
-		p.bufs[n.id] = slices.Clone(n.value)
-		return nil
-	case KindInput:
-		p.bufs[n.id] = make([]float64, size)
-		return nil
-	case KindNoise:
-		p.bufs[n.id] = make([]float64, size)
-		p.noise = append(p.noise, noiseBuf{kind: n.noise, buf: p.bufs[n.id]})
-		return nil
-	}
-	in := make([][]float64, len(n.in))
-	shapes := make([]Shape, len(n.in))
-	for i, c := range n.in {
-		in[i] = p.bufs[c.id]
-		shapes[i] = c.shape
-	}
-	if n.kind == KindForeign {
-		p.bufs[n.id] = make([]float64, size)
-		k, err := newForeignKernel(n, shapes)
-		if err != nil {
-			return err
-		}
-		p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
-		return nil
-	}
-	if a, ok := n.op.(aliasOp); ok {
-		p.bufs[n.id] = in[a.aliasOf()]
-		return nil
-	}
-	p.bufs[n.id] = make([]float64, size)
-	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device})
-	if err != nil {
-		return fmt.Errorf("engine: compile %v %v: %w", n.op, shapes, err)
-	}
-	p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
-	return nil
 }
 
 // Seed restarts the noise generator from seed.
@@ -207,6 +198,9 @@ func (p *Program) Replay() error {
 	for i := range p.steps {
 		s := &p.steps[i]
 		if err := s.k.Run(s.out, s.in); err != nil {
+			if s.fused {
+				return err
+			}
 			return fmt.Errorf("engine: run %v: %w", s.node, err)
 		}
 	}
@@ -270,7 +264,8 @@ func (p *Program) SetTensor(n *Node, t tensor.Tensor) error {
 // Outputs returns the nodes the program was compiled for.
 func (p *Program) Outputs() []*Node { return slices.Clone(p.outputs) }
 
-// Nodes returns the nodes the program holds, in execution order.
+// Nodes returns the nodes the program computes or reads, in a topological
+// order.
 func (p *Program) Nodes() []*Node { return slices.Clone(p.nodes) }
 
 // foreignKernel runs a Gorgonia op through its Do over tensors that view the
@@ -308,4 +303,18 @@ func (k *foreignKernel) Run(out []float64, in [][]float64) error {
 	}
 	copy(out, d)
 	return nil
+}
+
+// Describe lists the program's steps in the order they run, one per line,
+// with the contents of each fused loop: what was fused, what is stored.
+func (p *Program) Describe() string {
+	var b []byte
+	for i, s := range p.steps {
+		if fs, ok := s.k.(*fusedStep); ok {
+			b = fmt.Appendf(b, "%3d  %s\n", i, fs.describe())
+			continue
+		}
+		b = fmt.Appendf(b, "%3d  %v\n", i, s.node)
+	}
+	return string(b)
 }

@@ -46,6 +46,25 @@ type KernelFunc func(out []float64, in [][]float64) error
 // Run calls f.
 func (f KernelFunc) Run(out []float64, in [][]float64) error { return f(out, in) }
 
+// ElementwiseOp is implemented by ops whose output element i is a function
+// of element i of each input alone, once inputs that broadcast have been
+// expanded to the output's shape: arithmetic, exp and log, a log density
+// evaluated point by point. The compiler fuses chains of such ops into one
+// loop over short tiles of the elements, with no buffer between ops for
+// values that nothing else reads (see Compile).
+//
+// For that it compiles the op's kernel once with every input shape and the
+// output shape equal to Shape{T} for a tile length T, and calls it on
+// sub-slices of at most T elements, all of one length. Such a kernel must
+// depend on nothing but the slices it is given (not on the T it was
+// compiled for), and must not write to its inputs.
+type ElementwiseOp interface {
+	Op
+	// Elementwise reports whether this op value qualifies; an op type may
+	// qualify for some parameters only.
+	Elementwise() bool
+}
+
 // aliasOp is implemented by ops whose output is a view of one input (reshape):
 // the program gives the output the input's buffer and runs nothing.
 type aliasOp interface {

@@ -21,6 +21,19 @@ func (whereOp) Shape(in []Shape) (Shape, error) {
 
 func (whereOp) Kernel(spec KernelSpec) (Kernel, error) {
 	out := spec.Out
+	if n := out.Size(); spec.In[0].Size() == n && spec.In[1].Size() == n && spec.In[2].Size() == n {
+		return KernelFunc(func(z []float64, in [][]float64) error {
+			c, a, b := in[0][:len(z)], in[1][:len(z)], in[2][:len(z)]
+			for i, ci := range c {
+				if ci != 0 {
+					z[i] = a[i]
+				} else {
+					z[i] = b[i]
+				}
+			}
+			return nil
+		}), nil
+	}
 	r := newRows(out, out.strides(), broadcastStrides(spec.In[0], out),
 		broadcastStrides(spec.In[1], out), broadcastStrides(spec.In[2], out))
 	n, _ := r.inner(0)
@@ -50,6 +63,10 @@ func (whereOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 		g.SumTo(g.Where(in[0], gout, zero), in[1].shape),
 		g.SumTo(g.Where(in[0], zero, gout), in[2].shape)}
 }
+
+// Elementwise is true: with its operands expanded, where picks element by
+// element.
+func (whereOp) Elementwise() bool { return true }
 
 // Where returns a where cond is non-zero and b elsewhere, with broadcasting.
 // No gradient flows into cond.

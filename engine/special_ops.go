@@ -133,3 +133,6 @@ func (g *Graph) Ndtr(x *Node) *Node { return g.unary(fnNdtr, x, 0) }
 // LogNdtr returns log Φ(x), stable for very negative x. Its gradient φ(x)/Φ(x)
 // is computed directly, so it stays accurate (≈ −x) far in the left tail.
 func (g *Graph) LogNdtr(x *Node) *Node { return g.unary(fnLogNdtr, x, 0) }
+
+// Elementwise is true, as for binaryOp.
+func (o binaryFnOp) Elementwise() bool { return true }

@@ -8,63 +8,54 @@ import (
 )
 
 // bernoulliLogitsLogProb is the Bernoulli log density of x under log-odds l
-// as one op: −softplus(−l) where x = 1, −softplus(l) where
+// as one element-wise op: −softplus(−l) where x = 1, −softplus(l) where
 // x = 0 and −Inf elsewhere, with softplus(t) = max(t, 0) + log1p(e^−|t|),
-// exact for |l| large. The same op writes the score x − σ(l) (0 off the
-// support) beside it, from the same exponential, so the gradient costs no
-// transcendental function. x and l are broadcast to a common shape first.
+// exact for |l| large. Its gradient in l is the score x − σ(l) (0 off the
+// support), another element-wise op, so that the compiler fuses both with
+// the linear predictor that feeds l. x and l are broadcast to a common
+// shape first.
 func bernoulliLogitsLogProb(g *engine.Graph, x, l *engine.Node) *engine.Node {
 	s, ok := engine.BroadcastShapes(x.Shape(), l.Shape())
 	if !ok {
 		return g.Fail(fmt.Errorf("%w: Bernoulli.LogProb: value shape %v does not broadcast with logits shape %v", ErrShape, x.Shape(), l.Shape()))
 	}
-	both := g.Apply(bernoulliLogitsOp{}, g.BroadcastTo(x, s...), g.BroadcastTo(l, s...))
-	return row(g, both, 0, s)
+	return g.Apply(bernoulliLogitsOp{}, g.BroadcastTo(x, s...), g.BroadcastTo(l, s...))
 }
 
-// row returns v[r] of a [2] + s stack, shaped s.
-func row(g *engine.Graph, v *engine.Node, r int, s engine.Shape) *engine.Node {
-	return g.Reshape(g.Slice(v, 0, r, r+1), s...)
-}
-
-// bernoulliLogitsOp maps x and l of one shape s to the stack [2] + s of the
-// log density (row 0) and the score x − σ(l) (row 1). x takes no gradient
-// (the value is discrete).
+// bernoulliLogitsOp maps x and l of one shape to the log density. x takes
+// no gradient (the value is discrete).
 type bernoulliLogitsOp struct{}
 
 func (bernoulliLogitsOp) String() string { return "bernoulli_logits_log_prob" }
+
+// Elementwise is true: element i of the density depends on x_i and l_i.
+func (bernoulliLogitsOp) Elementwise() bool { return true }
 
 func (bernoulliLogitsOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	if len(in) != 2 || !in[0].Equal(in[1]) {
 		return nil, fmt.Errorf("%w: bernoulli_logits_log_prob needs values and logits of one shape, got %v", engine.ErrShape, in)
 	}
-	return append(engine.Shape{2}, in[0]...), nil
+	return in[0].Clone(), nil
 }
 
 func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		n := len(out) / 2
-		lp, score := out[:n], out[n:]
-		x, l := in[0][:n], in[1][:n]
-		// Pass 1: the exponentials (a call each), kept in score.
+	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
+		x, l := in[0][:len(lp)], in[1][:len(lp)]
+		// Pass 1: e = e^−|l| (= e^−|t| for t = ±l), kept in lp.
 		for i, li := range l {
-			score[i] = math.Exp(-math.Abs(li))
+			lp[i] = math.Exp(-math.Abs(li))
 		}
 		// Pass 2, without calls on the common path so that the divisions
 		// and polynomials of neighbouring elements overlap. With
 		// t = (1 − 2x)·l (−l for x = 1, l for x = 0, exactly) the density
-		// is −softplus(t) = −max(t, 0) − log1p(e) with e = e^−|t| ≤ 1, and
-		// the score is x − σ(l) = −(1 − 2x)·σ(t), where σ(t) is 1/(1 + e)
-		// for t ≥ 0 and e/(1 + e) below: no cancellation, and no branch on
-		// the data (t's sign bit picks).
+		// is −softplus(t) = −max(t, 0) − log1p(e).
 		for i, li := range l {
-			xi, e := x[i], score[i]
+			xi, e := x[i], lp[i]
 			if xi != 0 && xi != 1 {
-				lp[i], score[i] = math.Inf(-1), 0
+				lp[i] = math.Inf(-1)
 				continue
 			}
-			sgn := 1 - 2*xi
-			t := sgn * li
+			t := (1 - 2*xi) * li
 			var sp float64
 			if e >= log1pSmall && e < log1pSqrt2M1 {
 				sp = log1pKernel(e)
@@ -72,6 +63,45 @@ func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 				sp = log1pUnit(e)
 			}
 			lp[i] = -max(t, 0) - sp
+		}
+		return nil
+	}), nil
+}
+
+func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{nil, g.Mul(gout, g.Apply(bernoulliScoreOp{}, in[0], in[1]))}
+}
+
+// bernoulliScoreOp is ∂/∂l of the log density: x − σ(l) on the support and
+// 0 off it. Inputs x and l of one shape.
+type bernoulliScoreOp struct{}
+
+func (bernoulliScoreOp) String() string { return "bernoulli_logits_score" }
+
+// Elementwise is true, as for the density.
+func (bernoulliScoreOp) Elementwise() bool { return true }
+
+func (bernoulliScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
+	return bernoulliLogitsOp{}.Shape(in)
+}
+
+func (bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+	return engine.KernelFunc(func(score []float64, in [][]float64) error {
+		x, l := in[0][:len(score)], in[1][:len(score)]
+		for i, li := range l {
+			score[i] = math.Exp(-math.Abs(li))
+		}
+		// x − σ(l) = −(1 − 2x)·σ(t) with t = (1 − 2x)·l, where σ(t) is
+		// 1/(1 + e) for t ≥ 0 and e/(1 + e) below: no cancellation, and
+		// no branch on the data (t's sign bit picks).
+		for i, li := range l {
+			xi, e := x[i], score[i]
+			if xi != 0 && xi != 1 {
+				score[i] = 0
+				continue
+			}
+			sgn := 1 - 2*xi
+			t := sgn * li
 			hi := 1 / (1 + e)
 			lo := e * hi
 			neg := uint64(int64(math.Float64bits(t)) >> 63)
@@ -82,59 +112,15 @@ func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	}), nil
 }
 
-func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{nil, g.Apply(bernoulliLogitsGradOp{}, gout, out, in[0])}
-}
-
-// bernoulliLogitsGradOp is the gradient in l of the stack above: inputs
-// gout ([2] + s), the stack itself and x (s); output gout₀·score +
-// gout₁·∂score/∂l, where ∂score/∂l = −σ(l)σ(−l) = −(x − score)(1 − x +
-// score) on the support and 0 off it, read from the score without a
-// transcendental function.
-type bernoulliLogitsGradOp struct{}
-
-func (bernoulliLogitsGradOp) String() string { return "bernoulli_logits_log_prob_grad" }
-
-func (bernoulliLogitsGradOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	if len(in) != 3 || !in[0].Equal(in[1]) || len(in[0]) == 0 || in[0][0] != 2 || !in[0][1:].Equal(in[2]) {
-		return nil, fmt.Errorf("%w: bernoulli_logits_log_prob_grad needs gradient and stack of shape [2] + s and values of shape s, got %v", engine.ErrShape, in)
-	}
-	return in[2].Clone(), nil
-}
-
-func (bernoulliLogitsGradOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		n := len(out)
-		g0, g1 := in[0][:n], in[0][n:2*n]
-		score, x := in[1][n:2*n], in[2][:n]
-		for i, s := range score {
-			xi := x[i]
-			if xi != 0 && xi != 1 {
-				out[i] = 0
-				continue
-			}
-			out[i] = g0[i]*s - g1[i]*(xi-s)*(1-xi+s)
-		}
-		return nil
-	}), nil
-}
-
-// Grad differentiates gout₀·score + gout₁·c(score) in gout (the stack
-// [score; c]) and in the stack's score row (gout₀ + gout₁·c′(score), with
-// c′ = 1 − 2x + 2·score on the support), built from differentiable graph
-// ops so that higher derivatives follow.
-func (bernoulliLogitsGradOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	up, stack, x := in[0], in[1], in[2]
-	s := x.Shape()
-	one := append(engine.Shape{1}, s...)
-	score := row(g, stack, 1, s)
+// Grad is the second derivative: ∂score/∂l = −σ(l)σ(−l) = −(x − s)(1 − x + s)
+// on the support and 0 off it, read from the score s without a
+// transcendental function, and built from differentiable graph ops so that
+// higher derivatives follow.
+func (bernoulliScoreOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	x := in[0]
 	valid := Boolean().Check(x)
-	curv := g.Mul(valid, g.Neg(g.Mul(g.Sub(x, score), g.Add(g.AddScalar(g.Neg(x), 1), score))))
-	dcurv := g.Mul(valid, g.Add(g.AddScalar(g.Mul(g.Scalar(-2), x), 1), g.Mul(g.Scalar(2), score)))
-	dUp := g.Concat(0, g.Reshape(g.Mul(gout, score), one...), g.Reshape(g.Mul(gout, curv), one...))
-	dScore := g.Mul(gout, g.Mul(valid, g.Add(row(g, up, 0, s), g.Mul(row(g, up, 1, s), dcurv))))
-	dStack := g.Concat(0, g.Reshape(g.ZerosLike(score), one...), g.Reshape(dScore, one...))
-	return []*engine.Node{dUp, dStack, nil}
+	curv := g.Mul(valid, g.Neg(g.Mul(g.Sub(x, out), g.Add(g.AddScalar(g.Neg(x), 1), out))))
+	return []*engine.Node{nil, g.Mul(gout, curv)}
 }
 
 // log1pUnit is math.Log1p for arguments in [0, 1], bit for bit (the same

@@ -1,0 +1,335 @@
+package engine
+
+import (
+	"container/heap"
+	"fmt"
+	"slices"
+)
+
+// compiler turns the nodes an output set needs into a program's steps:
+//
+//  1. fold: ops whose inputs are all constants run once, now, and become
+//     constants (the log of a fixed scale, the gradient's seed, data
+//     transformed by fixed parameters);
+//  2. fuse: element-wise ops over the same elements, the products X·b
+//     feeding them and the sums and Xᵀ·v products they feed are grouped
+//     into regions (fuse.go), each run as one loop over tiles (fused.go);
+//  3. schedule: regions and the remaining ops are ordered so that every
+//     step runs after the steps it reads from.
+type compiler struct {
+	g      *Graph
+	p      *Program
+	order  []*Node // the needed nodes in id order
+	need   []bool
+	folded []bool
+	fusion bool
+	fz     *fuser
+}
+
+// root returns the node whose buffer n's value lives in: n itself, or the
+// node a chain of reshapes views.
+func (c *compiler) root(n *Node) *Node {
+	for n.kind == KindOp {
+		a, ok := n.op.(aliasOp)
+		if !ok {
+			break
+		}
+		n = n.in[a.aliasOf()]
+	}
+	return n
+}
+
+// constLike reports whether n's value is fixed for the program's life.
+func (c *compiler) constLike(n *Node) bool {
+	n = c.root(n)
+	return n.kind == KindConstant || c.folded[n.id]
+}
+
+// isStep reports whether n is computed by a kernel of its own or in a
+// region (leaves, folded ops and views are not).
+func (c *compiler) isStep(n *Node) bool {
+	if n.kind != KindOp && n.kind != KindForeign || c.folded[n.id] {
+		return false
+	}
+	if n.kind == KindOp {
+		if _, ok := n.op.(aliasOp); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// leaves allocates the buffers of the leaves and runs the ops on constants.
+func (c *compiler) leaves() error {
+	p := c.p
+	for _, n := range c.order {
+		size := n.shape.Size()
+		switch n.kind {
+		case KindConstant, KindParam:
+			p.bufs[n.id] = slices.Clone(n.value)
+		case KindInput:
+			p.bufs[n.id] = make([]float64, size)
+		case KindNoise:
+			p.bufs[n.id] = make([]float64, size)
+			p.noise = append(p.noise, noiseBuf{kind: n.noise, buf: p.bufs[n.id]})
+		case KindOp:
+			if a, ok := n.op.(aliasOp); ok {
+				if c.constLike(n.in[a.aliasOf()]) {
+					p.bufs[n.id] = p.bufs[c.root(n).id]
+				}
+				continue
+			}
+			if _, ok := n.op.(broadcastOp); ok && c.fusion {
+				continue // regions expand broadcasts themselves
+			}
+			if c.fusion && c.foldable(n) {
+				c.fold(n)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *compiler) foldable(n *Node) bool {
+	for _, x := range n.in {
+		if !c.constLike(x) {
+			return false
+		}
+	}
+	return len(n.in) > 0
+}
+
+// fold runs n's kernel on its constant inputs. An op that fails on them is
+// left to fail at run time, where its error has always been reported.
+func (c *compiler) fold(n *Node) {
+	p := c.p
+	in, shapes := c.inputs(n)
+	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device})
+	if err != nil {
+		return
+	}
+	out := make([]float64, n.shape.Size())
+	if k.Run(out, in) != nil {
+		return
+	}
+	p.bufs[n.id] = out
+	c.folded[n.id] = true
+}
+
+func (c *compiler) inputs(n *Node) ([][]float64, []Shape) {
+	in := make([][]float64, len(n.in))
+	shapes := make([]Shape, len(n.in))
+	for i, x := range n.in {
+		in[i] = c.p.bufs[c.root(x).id]
+		shapes[i] = x.shape
+	}
+	return in, shapes
+}
+
+// unit is a schedulable step: one op node, or one region.
+type unit struct {
+	node   *Node // plain step
+	region int   // region index, or -1
+	minID  int
+	deps   []int
+	users  []int
+	wait   int
+}
+
+// schedule decides which nodes are live (some output reads them, directly
+// or not), which region members are written to memory, and the order of
+// the steps; then it builds them.
+func (c *compiler) schedule(outputs []*Node) error {
+	f := c.fz
+	live := make([]bool, len(c.g.nodes))
+	materialize := make([]bool, len(c.g.nodes))
+	for _, o := range outputs {
+		live[o.id] = true
+		materialize[c.root(o).id] = true
+	}
+	use := func(user, x *Node) {
+		r := c.root(x)
+		live[x.id], live[r.id] = true, true
+		if ru, rx := f.regOf[user.id], f.regOf[r.id]; rx >= 0 && (ru != rx || !f.regions[rx].tile[r.id]) {
+			materialize[r.id] = true
+		}
+	}
+	for i := len(c.order) - 1; i >= 0; i-- {
+		n := c.order[i]
+		if !live[n.id] || !c.isStep(n) {
+			if live[n.id] && n.kind == KindOp && !c.folded[n.id] {
+				if a, ok := n.op.(aliasOp); ok {
+					x := n.in[a.aliasOf()]
+					live[x.id] = true
+					if materialize[n.id] {
+						materialize[c.root(x).id] = true
+					}
+				}
+			}
+			continue
+		}
+		switch f.kind[n.id] {
+		case fuseMember:
+			for _, in := range f.inputs[n.id] {
+				use(n, in.node)
+			}
+		case fuseSumSink:
+			use(n, n.in[0])
+		default:
+			for _, x := range n.in {
+				use(n, x)
+			}
+		}
+	}
+	// Units, their dependencies, and an order: Kahn's algorithm taking the
+	// ready unit with the smallest node id first, so that programs without
+	// regions run their ops in the order they were built.
+	unitOf := make([]int, len(c.g.nodes))
+	for i := range unitOf {
+		unitOf[i] = -1
+	}
+	var units []*unit
+	regUnit := make([]int, len(f.regions))
+	for i := range regUnit {
+		regUnit[i] = -1
+	}
+	for _, n := range c.order {
+		if !live[n.id] || !c.isStep(n) {
+			continue
+		}
+		if r := f.regOf[n.id]; r >= 0 {
+			if regUnit[r] < 0 {
+				regUnit[r] = len(units)
+				units = append(units, &unit{region: r, minID: n.id})
+			}
+			unitOf[n.id] = regUnit[r]
+			continue
+		}
+		unitOf[n.id] = len(units)
+		units = append(units, &unit{node: n, region: -1, minID: n.id})
+	}
+	for _, n := range c.order {
+		u := unitOf[n.id]
+		if u < 0 {
+			continue
+		}
+		for _, x := range n.in {
+			if d := unitOf[c.root(x).id]; d >= 0 && d != u && !slices.Contains(units[u].deps, d) {
+				units[u].deps = append(units[u].deps, d)
+				units[d].users = append(units[d].users, u)
+			}
+		}
+	}
+	for _, u := range units {
+		if u.region >= 0 {
+			// a region also reads the sources of the broadcasts it expands
+			for _, m := range f.regions[u.region].members {
+				for _, in := range f.inputs[m.id] {
+					if d := unitOf[in.node.id]; d >= 0 && d != unitOf[m.id] && !slices.Contains(u.deps, d) {
+						u.deps = append(u.deps, d)
+						units[d].users = append(units[d].users, unitOf[m.id])
+					}
+				}
+			}
+		}
+		u.wait = len(u.deps)
+	}
+	ready := &unitHeap{units: units}
+	for i, u := range units {
+		if u.wait == 0 {
+			heap.Push(ready, i)
+		}
+	}
+	var sequence []int
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
+		sequence = append(sequence, i)
+		for _, j := range units[i].users {
+			if units[j].wait--; units[j].wait == 0 {
+				heap.Push(ready, j)
+			}
+		}
+	}
+	if len(sequence) != len(units) {
+		return errRegionCycle
+	}
+	return c.emit(units, sequence, live, materialize)
+}
+
+// errRegionCycle is returned when two regions would each wait for the
+// other; Compile then builds the program without fusion.
+var errRegionCycle = fmt.Errorf("engine: fused regions depend on each other")
+
+type unitHeap struct {
+	units []*unit
+	idx   []int
+}
+
+func (h *unitHeap) Len() int           { return len(h.idx) }
+func (h *unitHeap) Less(i, j int) bool { return h.units[h.idx[i]].minID < h.units[h.idx[j]].minID }
+func (h *unitHeap) Swap(i, j int)      { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
+func (h *unitHeap) Push(x any)         { h.idx = append(h.idx, x.(int)) }
+func (h *unitHeap) Pop() any {
+	x := h.idx[len(h.idx)-1]
+	h.idx = h.idx[:len(h.idx)-1]
+	return x
+}
+
+// emit allocates the buffers of the live nodes that are stored and builds
+// the steps in sequence.
+func (c *compiler) emit(units []*unit, sequence []int, live, materialize []bool) error {
+	p := c.p
+	f := c.fz
+	for _, n := range c.order {
+		if !live[n.id] || !c.isStep(n) {
+			continue
+		}
+		if r := f.regOf[n.id]; r >= 0 && !materialize[n.id] && f.kind[n.id] != fuseSumSink && f.kind[n.id] != fuseXtSink {
+			continue // lives in its region's tiles only
+		}
+		p.bufs[n.id] = make([]float64, n.shape.Size())
+	}
+	// Views share their root's buffer (now that every root has one).
+	for _, n := range c.order {
+		if live[n.id] && n.kind == KindOp && p.bufs[n.id] == nil {
+			if _, ok := n.op.(aliasOp); ok {
+				p.bufs[n.id] = p.bufs[c.root(n).id]
+			}
+		}
+	}
+	for _, i := range sequence {
+		u := units[i]
+		if u.region >= 0 {
+			fs, err := c.buildRegion(f.regions[u.region], materialize)
+			if err != nil {
+				return err
+			}
+			p.steps = append(p.steps, step{node: f.regions[u.region].members[0], k: fs, fused: true})
+			continue
+		}
+		if err := c.plainStep(u.node); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plainStep adds one op node's kernel as a step.
+func (c *compiler) plainStep(n *Node) error {
+	p := c.p
+	in, shapes := c.inputs(n)
+	if n.kind == KindForeign {
+		k, err := newForeignKernel(n, shapes)
+		if err != nil {
+			return err
+		}
+		p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
+		return nil
+	}
+	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device})
+	if err != nil {
+		return fmt.Errorf("engine: compile %v %v: %w", n.op, shapes, err)
+	}
+	p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
+	return nil
+}

@@ -1,0 +1,323 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// randomGraph builds a random computation over n elements in the shapes
+// models use — [n], [n, 1], [rows, cols] with rows·cols = n — mixing
+// element-wise ops with broadcast scalars and rows, reshapes, the linear
+// predictor X·b of an n×d matrix, sums, ops that are not element-wise
+// (cumsum, transpose) so that some values must be stored, and the gradient
+// of a scalar loss with respect to every parameter. It returns the outputs:
+// the loss, the gradients and a few intermediate values.
+func randomGraph(r *rand.Rand, n int) (*Graph, []*Node) {
+	g := NewGraph()
+	d := 1 + r.IntN(24)
+	cols := 1
+	for _, c := range []int{2, 3, 4, 5, 8} {
+		if n%c == 0 && r.IntN(2) == 0 {
+			cols = c
+		}
+	}
+	rows := n / cols
+	vec := func(size int) []float64 {
+		v := make([]float64, size)
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+		return v
+	}
+	var params []*Node
+	param := func(shape ...int) *Node {
+		p := g.Param(fmt.Sprintf("p%d", len(params)), vec(Shape(shape).Size()), shape...)
+		params = append(params, p)
+		return p
+	}
+	x := g.Constant(vec(n*d), n, d)
+	b := param(d, 1)
+	pool := []*Node{g.Reshape(g.MatMul(x, b), n), param(n), g.Constant(vec(n), n)}
+	scalars := []*Node{param(), g.Scalar(0.5 + r.Float64()), g.Fill(1.25, n)}
+	rowsOf := []*Node{param(cols), g.Constant(vec(cols), 1, cols)}
+	pick := func() *Node {
+		v := pool[len(pool)-1-r.IntN(min(len(pool), 4))]
+		if r.IntN(5) == 0 {
+			v = pool[r.IntN(len(pool))]
+		}
+		switch r.IntN(3) {
+		case 0:
+			return g.Reshape(v, n)
+		case 1:
+			return g.Reshape(v, n, 1)
+		}
+		return g.Reshape(v, rows, cols)
+	}
+	other := func(v *Node) *Node {
+		switch r.IntN(4) {
+		case 0:
+			if s := scalars[r.IntN(len(scalars))]; s.shape.Size() == 1 {
+				return s
+			}
+			return g.Reshape(scalars[2], v.shape...)
+		case 1:
+			if v.shape.Equal(Shape{rows, cols}) {
+				return rowsOf[r.IntN(len(rowsOf))]
+			}
+		case 2:
+			return g.BroadcastTo(scalars[r.IntN(2)], v.shape...)
+		}
+		return g.Reshape(pick(), v.shape...)
+	}
+	steps := 4 + r.IntN(14)
+	for range steps {
+		a := pick()
+		var y *Node
+		switch r.IntN(12) {
+		case 0:
+			y = g.Tanh(a)
+		case 1:
+			y = g.Sigmoid(a)
+		case 2:
+			y = g.Softplus(a)
+		case 3:
+			y = g.Exp(g.Scale(g.Tanh(a), 0.5))
+		case 4:
+			y = g.Log1p(g.Square(a))
+		case 5:
+			y = g.Add(a, other(a))
+		case 6:
+			y = g.Sub(other(a), a)
+		case 7:
+			y = g.Mul(a, other(a))
+		case 8:
+			y = g.Div(a, g.AddScalar(g.Square(other(a)), 1))
+		case 9:
+			y = g.Where(g.Greater(a, other(a)), a, g.Neg(a))
+		case 10:
+			y = g.Cumsum(a, -1) // not element-wise: its input is stored
+		default:
+			y = g.AddScalar(g.Scale(a, 0.75), -0.1)
+		}
+		pool = append(pool, y)
+	}
+	// The loss: sums of a few values, one weighted by a row, and Xᵀ·v.
+	var loss *Node = g.Sum(pool[len(pool)-1])
+	for range 1 + r.IntN(3) {
+		loss = g.Add(loss, g.Mean(g.Tanh(pick())))
+	}
+	xt := g.MatMulT(x, g.Reshape(pick(), n, 1), true, false)
+	loss = g.Add(loss, g.Sum(g.Square(xt)))
+	outs := append([]*Node{loss, xt, pool[len(pool)-1], pool[len(pool)/2]}, g.Grad(loss, params...)...)
+	return g, outs
+}
+
+func runOutputs(t *testing.T, g *Graph, outs []*Node, opts ...CompileOption) ([][]float64, *Program) {
+	t.Helper()
+	p, err := g.Compile(outs, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	var vals [][]float64
+	for _, o := range outs {
+		vals = append(vals, append([]float64(nil), p.Value(o)...))
+	}
+	return vals, p
+}
+
+// Within one chunk a fused loop does the same arithmetic in the same order
+// as the ops run one by one (element-wise ops element by element, sums and
+// Xᵀ·v row by row), so fused and unfused programs agree bit for bit.
+func TestFusedMatchesUnfusedBitForBit(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	fusedLoops := 0
+	graphs := 300
+	if testing.Short() {
+		graphs = 100
+	}
+	for i := range graphs {
+		n := []int{1, 2, 7, 40, 96, 200, 240}[r.IntN(7)]
+		g, outs := randomGraph(r, n)
+		if err := g.Err(); err != nil {
+			t.Fatalf("graph %d: %v", i, err)
+		}
+		fused, p := runOutputs(t, g, outs)
+		plain, _ := runOutputs(t, g, outs, WithFusion(false))
+		fusedLoops += strings.Count(p.Describe(), "fused loop")
+		for k := range outs {
+			for j := range plain[k] {
+				if math.Float64bits(fused[k][j]) != math.Float64bits(plain[k][j]) {
+					t.Fatalf("graph %d (n = %d), output %d (%v) element %d: fused %v, unfused %v\n%s",
+						i, n, k, outs[k], j, fused[k][j], plain[k][j], p.Describe())
+				}
+			}
+		}
+	}
+	if fusedLoops < graphs {
+		t.Errorf("only %d fused loops in %d random graphs: fusion is not being exercised", fusedLoops, graphs)
+	}
+}
+
+// Over many chunks, sums are added chunk by chunk: the element-wise values
+// still agree bit for bit, and a sum of n terms differs by at most
+// 2(n − 1)·ε·Σ|terms| from the one-by-one order (both are recursive
+// summations of the same terms, each within (n − 1)·ε·Σ|terms| of the exact
+// sum).
+func TestFusedSumsWithinRoundingBoundOverChunks(t *testing.T) {
+	const n, d = 50000, 12
+	r := rand.New(rand.NewPCG(5, 6))
+	vec := func(size int) []float64 {
+		v := make([]float64, size)
+		for i := range v {
+			v[i] = r.NormFloat64()
+		}
+		return v
+	}
+	g := NewGraph()
+	x := g.Constant(vec(n*d), n, d)
+	beta := g.Param("beta", vec(d), d)
+	y := g.Constant(vec(n), n)
+	eta := g.MatVec(x, beta)
+	lp := g.Neg(g.Softplus(g.Mul(g.AddScalar(g.Scale(y, -2), 1), eta)))
+	loss := g.Sum(lp)
+	grad := g.Grad(loss, beta)[0]
+	outs := []*Node{loss, grad, lp}
+	fused, p := runOutputs(t, g, outs)
+	plain, _ := runOutputs(t, g, outs, WithFusion(false))
+	if !strings.Contains(p.Describe(), "chunk(s), rows of a 12-column matrix") {
+		t.Fatalf("the likelihood was not fused into one loop over X:\n%s", p.Describe())
+	}
+	for j := range plain[2] {
+		if math.Float64bits(fused[2][j]) != math.Float64bits(plain[2][j]) {
+			t.Fatalf("log density %d: fused %v, unfused %v", j, fused[2][j], plain[2][j])
+		}
+	}
+	eps := 0x1p-53
+	abs := 0.0
+	for _, v := range plain[2] {
+		abs += math.Abs(v)
+	}
+	if diff := math.Abs(fused[0][0] - plain[0][0]); diff > 2*(n-1)*eps*abs {
+		t.Errorf("sum: fused %v, unfused %v: difference %v above the bound %v", fused[0][0], plain[0][0], diff, 2*(n-1)*eps*abs)
+	}
+	// The gradient is Xᵀ·score: bound each coordinate by Σ|x_ij·score_i|,
+	// with the score recovered from the density's derivative.
+	xv, yv, bv := p.Value(x), p.Value(y), p.Value(beta)
+	for j := range d {
+		bound := 0.0
+		for i := range n {
+			e := 0.0
+			for k := range d {
+				e += xv[i*d+k] * bv[k]
+			}
+			s := 1 - 2*yv[i]
+			score := -s / (1 + math.Exp(-s*e))
+			bound += math.Abs(xv[i*d+j] * score)
+		}
+		bound *= 2 * (n - 1) * eps
+		if diff := math.Abs(fused[1][j] - plain[1][j]); diff > bound {
+			t.Errorf("gradient %d: fused %v, unfused %v: difference %v above the bound %v", j, fused[1][j], plain[1][j], diff, bound)
+		}
+	}
+}
+
+// Chunks are fixed by the shapes, partial sums are combined in chunk order:
+// the same program gives the same bits on one core or many.
+func TestFusedResultsIdenticalForEveryGOMAXPROCS(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for i := range 12 {
+		g, outs := randomGraph(r, []int{30000, 65536, 100000}[i%3])
+		var want [][]float64
+		for _, procs := range []int{1, 2, 3, 4, 1} {
+			runtime.GOMAXPROCS(procs)
+			got, p := runOutputs(t, g, outs)
+			for rep := range 3 { // and run after run
+				if err := p.Run(); err != nil {
+					t.Fatal(err)
+				}
+				for k, o := range outs {
+					for j, v := range p.Value(o) {
+						if math.Float64bits(v) != math.Float64bits(got[k][j]) {
+							t.Fatalf("graph %d, GOMAXPROCS %d, run %d: output %d element %d changed from %v to %v", i, procs, rep, k, j, got[k][j], v)
+						}
+					}
+				}
+			}
+			if want == nil {
+				want = got
+				continue
+			}
+			for k := range outs {
+				for j := range want[k] {
+					if math.Float64bits(got[k][j]) != math.Float64bits(want[k][j]) {
+						t.Fatalf("graph %d, GOMAXPROCS %d: output %d element %d is %v, with one core %v", i, procs, k, j, got[k][j], want[k][j])
+					}
+				}
+			}
+		}
+	}
+}
+
+// A fused program allocates nothing per run, on one core or several.
+func TestFusedRunAllocatesNothing(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for range 5 {
+			g, outs := randomGraph(r, 40000)
+			_, p := runOutputs(t, g, outs)
+			if a := testing.AllocsPerRun(20, func() {
+				if err := p.Run(); err != nil {
+					t.Fatal(err)
+				}
+			}); a != 0 {
+				t.Fatalf("GOMAXPROCS %d: %v allocations per run\n%s", procs, a, p.Describe())
+			}
+		}
+	}
+}
+
+// An error inside a fused loop names the op that failed.
+func TestFusedErrorNamesTheOp(t *testing.T) {
+	g := NewGraph()
+	x := g.Input("x", 5000)
+	y := g.Apply(failingOp{}, g.Exp(x))
+	loss := g.Sum(g.Square(y))
+	p, err := g.Compile([]*Node{loss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Describe(), "fused loop") {
+		t.Fatalf("not fused:\n%s", p.Describe())
+	}
+	err = p.Run()
+	if err == nil || !strings.Contains(err.Error(), "always_fails") || !strings.Contains(err.Error(), "boom") {
+		t.Fatalf("error %v does not name the op and its cause", err)
+	}
+}
+
+type failingOp struct{}
+
+func (failingOp) String() string                  { return "always_fails" }
+func (failingOp) Elementwise() bool               { return true }
+func (failingOp) Shape(in []Shape) (Shape, error) { return in[0].Clone(), nil }
+func (failingOp) Grad(*Graph, []*Node, *Node, *Node) []*Node {
+	return []*Node{nil}
+}
+func (failingOp) Kernel(KernelSpec) (Kernel, error) {
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		if len(out) > 0 && out[0] == out[0] {
+			return fmt.Errorf("boom")
+		}
+		return nil
+	}), nil
+}

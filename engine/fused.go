@@ -1,0 +1,381 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+)
+
+// Tile and chunk sizes of fused loops. A tile is what one op of the loop
+// computes at a time (it stays in the first-level cache between ops); a
+// chunk is what one core takes at a time, and the unit of the partial sums
+// that make results independent of the number of cores. Both depend on
+// the shapes only.
+const (
+	tileElems  = 256   // elements per tile without a row matrix
+	chunkElems = 4096  // elements per chunk without a row matrix
+	xTileBytes = 16384 // bytes of X per tile
+	xChunkWork = 16384 // rows·columns of X per chunk
+	parWork    = 1 << 15
+)
+
+// fref says where a value of the loop is, tile by tile.
+type fref struct {
+	kind uint8
+	buf  []float64 // refBuf: the whole buffer; refTile: the expanded tile
+	slot int       // refSlot: the lane's scratch tile
+}
+
+const (
+	refBuf  = iota // a stored node: the tile is buf[lo:hi]
+	refSlot        // a value kept in a lane's scratch tile only
+	refTile        // a scalar or row expanded to one tile, the same for every tile
+)
+
+type fusedOp struct {
+	node *Node
+	k    Kernel    // nil for a source
+	b    []float64 // a source's vector
+	in   []fref
+	out  fref
+}
+
+type fusedSum struct {
+	in    fref
+	out   []float64
+	count float64 // elements, for a mean; 0 for a sum
+	// row is the length of the input's last axis. The sum adds each row's
+	// own sum in turn, as the reduction op does, so that within one chunk
+	// the result is the same to the bit.
+	row int
+}
+
+type fusedXt struct {
+	in  fref
+	out []float64
+	off int // offset of its partial in a chunk's partials
+}
+
+// expansion is a scalar or row input written out to one tile's length.
+type expansion struct {
+	src   []float64
+	tile  []float64
+	fixed bool // the source is constant: expanded once, at compile time
+}
+
+func (e *expansion) fill() {
+	for i := 0; i < len(e.tile); i += len(e.src) {
+		copy(e.tile[i:], e.src)
+	}
+}
+
+type fusedLane struct {
+	slots [][]float64
+	ins   [][][]float64 // per op, the input slices of the current tile
+	rows  []float64     // per sum, the sum of the current row so far
+}
+
+// fusedStep runs one region. As a Kernel it ignores its arguments: its
+// buffers are bound at compile time.
+type fusedStep struct {
+	size, tile, chunk, chunks int
+	x                         []float64 // row matrix, nil if none
+	d                         int
+	ops                       []fusedOp
+	sums                      []fusedSum
+	xts                       []fusedXt
+	exps                      []*expansion
+	stride                    int
+	partial                   []float64
+	errs                      []error
+	lanes                     []fusedLane
+	job                       *parJob
+	parallel                  bool
+}
+
+// buildRegion lays out a region's loop: operands, scratch tiles, partials.
+func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, error) {
+	p := c.p
+	f := c.fz
+	s := &fusedStep{size: reg.size, d: 1}
+	if reg.x != nil {
+		s.x = p.bufs[reg.x.id]
+		s.d = len(s.x) / reg.size
+		s.tile = min(max((xTileBytes/8/s.d)&^7, 8), 256)
+		s.chunk = s.tile * max(1, xChunkWork/s.d/s.tile)
+	} else {
+		s.tile = reg.rowLen * max(1, tileElems/reg.rowLen)
+		s.chunk = s.tile * max(1, chunkElems/s.tile)
+	}
+	if reg.size <= s.tile {
+		s.tile, s.chunk = reg.size, reg.size
+	}
+	s.chunks = (reg.size + s.chunk - 1) / s.chunk
+
+	// Where each member's tile is: its buffer when stored, else a scratch
+	// slot, reused once its last reader in the loop has run.
+	refs := map[int]fref{}
+	exps := map[int]*expansion{}
+	last := map[int]int{}
+	for i, m := range reg.members {
+		for _, in := range f.inputs[m.id] {
+			last[in.node.id] = i
+		}
+	}
+	for _, sk := range reg.sinks {
+		last[c.root(sinkInput(sk, f)).id] = len(reg.members)
+	}
+	var free []int
+	slots := 0
+	expand := func(in fuseInput) fref {
+		e := exps[in.node.id]
+		if e == nil {
+			e = &expansion{src: p.bufs[in.node.id], tile: make([]float64, s.tile), fixed: c.constLike(in.node)}
+			if in.class == inScalar {
+				e.src = e.src[:1]
+			}
+			if e.fixed {
+				e.fill()
+			}
+			exps[in.node.id] = e
+			s.exps = append(s.exps, e)
+		}
+		return fref{kind: refTile, buf: e.tile}
+	}
+	operand := func(in fuseInput) fref {
+		switch in.class {
+		case inScalar, inRow:
+			return expand(in)
+		}
+		if r, ok := refs[in.node.id]; ok {
+			return r
+		}
+		return fref{kind: refBuf, buf: p.bufs[in.node.id]}
+	}
+	for i, m := range reg.members {
+		op := fusedOp{node: m}
+		if f.kind[m.id] == fuseSource {
+			op.b = p.bufs[c.root(m.in[1]).id]
+		} else {
+			shapes := make([]Shape, len(m.in))
+			for j := range shapes {
+				shapes[j] = Shape{s.tile}
+				op.in = append(op.in, operand(f.inputs[m.id][j]))
+			}
+			k, err := m.op.Kernel(KernelSpec{In: shapes, Out: Shape{s.tile}, Device: p.device})
+			if err != nil {
+				return nil, fmt.Errorf("engine: compile %v in a fused loop: %w", m.op, err)
+			}
+			op.k = k
+		}
+		if materialize[m.id] {
+			op.out = fref{kind: refBuf, buf: p.bufs[m.id]}
+		} else {
+			slot := slots
+			if len(free) > 0 {
+				slot, free = free[len(free)-1], free[:len(free)-1]
+			} else {
+				slots++
+			}
+			op.out = fref{kind: refSlot, slot: slot}
+		}
+		refs[m.id] = op.out
+		for _, in := range f.inputs[m.id] {
+			if r, ok := refs[in.node.id]; ok && r.kind == refSlot && last[in.node.id] == i {
+				free = append(free, r.slot)
+				last[in.node.id] = -1 // freed once, even if read twice
+			}
+		}
+		s.ops = append(s.ops, op)
+	}
+	for _, sk := range reg.sinks {
+		in := operand(fuseInput{class: inFull, node: c.root(sinkInput(sk, f))})
+		switch f.kind[sk.id] {
+		case fuseSumSink:
+			shape := sk.in[0].shape
+			sum := fusedSum{in: in, out: p.bufs[sk.id], row: shape[len(shape)-1]}
+			if sk.op.(reduceOp).kind == redMean {
+				sum.count = float64(reg.size)
+			}
+			s.sums = append(s.sums, sum)
+		case fuseXtSink:
+			s.xts = append(s.xts, fusedXt{in: in, out: p.bufs[sk.id]})
+		}
+	}
+	s.stride = len(s.sums)
+	for i := range s.xts {
+		s.xts[i].off = s.stride
+		s.stride += s.d
+	}
+	s.partial = make([]float64, s.chunks*s.stride)
+	s.errs = make([]error, s.chunks)
+	work := reg.size * (len(s.ops) + len(s.sums) + 2*s.d*(len(s.xts)+sources(reg, f)))
+	s.parallel = s.chunks > 1 && work >= parWork
+	lanes := 1
+	if s.parallel {
+		lanes = min(runtime.GOMAXPROCS(0), s.chunks)
+	}
+	s.lanes = make([]fusedLane, lanes)
+	for l := range s.lanes {
+		ln := &s.lanes[l]
+		for range slots {
+			ln.slots = append(ln.slots, make([]float64, s.tile))
+		}
+		for _, op := range s.ops {
+			ln.ins = append(ln.ins, make([][]float64, len(op.in)))
+		}
+		ln.rows = make([]float64, len(s.sums))
+	}
+	s.job = newParJob(lanes, s.runChunk)
+	return s, nil
+}
+
+func sources(reg *region, f *fuser) int {
+	n := 0
+	for _, m := range reg.members {
+		if f.kind[m.id] == fuseSource {
+			n++
+		}
+	}
+	return n
+}
+
+// sinkInput returns the region value a sink reads.
+func sinkInput(sk *Node, f *fuser) *Node {
+	if f.kind[sk.id] == fuseSumSink {
+		return sk.in[0]
+	}
+	if sk.op.(matmulOp).ta {
+		return sk.in[1] // Xᵀ·v
+	}
+	return sk.in[0] // vᵀ·X
+}
+
+// Run runs the loop over every chunk and combines the chunks' partial sums
+// in chunk order.
+func (s *fusedStep) Run([]float64, [][]float64) error {
+	for _, e := range s.exps {
+		if !e.fixed {
+			e.fill()
+		}
+	}
+	clear(s.errs)
+	s.job.do(s.chunks, s.parallel)
+	for _, err := range s.errs {
+		if err != nil {
+			return err
+		}
+	}
+	for k, sm := range s.sums {
+		t := 0.0
+		for c := 0; c < s.chunks; c++ {
+			t += s.partial[c*s.stride+k]
+		}
+		if sm.count > 0 {
+			t /= sm.count
+		}
+		sm.out[0] = t
+	}
+	for _, xt := range s.xts {
+		clear(xt.out)
+		for c := 0; c < s.chunks; c++ {
+			part := s.partial[c*s.stride+xt.off:][:s.d]
+			for j, v := range part {
+				xt.out[j] += v
+			}
+		}
+	}
+	return nil
+}
+
+func (s *fusedStep) slice(ln *fusedLane, r fref, lo, hi int) []float64 {
+	switch r.kind {
+	case refBuf:
+		return r.buf[lo:hi]
+	case refSlot:
+		return ln.slots[r.slot][:hi-lo]
+	}
+	return r.buf[:hi-lo] // tiles start at multiples of the row period
+}
+
+// runChunk computes chunk c on lane l: tile by tile, the sources, the ops
+// in order, then the sinks' partials.
+func (s *fusedStep) runChunk(l, c int) {
+	ln := &s.lanes[l]
+	lo0, hi0 := c*s.chunk, min((c+1)*s.chunk, s.size)
+	part := s.partial[c*s.stride : (c+1)*s.stride]
+	clear(part)
+	clear(ln.rows)
+	d := s.d
+	for lo := lo0; lo < hi0; lo += s.tile {
+		hi := min(lo+s.tile, hi0)
+		for i := range s.ops {
+			op := &s.ops[i]
+			out := s.slice(ln, op.out, lo, hi)
+			if op.k == nil {
+				gemvRows(hi-lo, d, s.x[lo*d:hi*d], op.b, out)
+				continue
+			}
+			ins := ln.ins[i]
+			for j, r := range op.in {
+				ins[j] = s.slice(ln, r, lo, hi)
+			}
+			if err := op.k.Run(out, ins); err != nil {
+				s.errs[c] = fmt.Errorf("engine: run %v: %w", op.node, err)
+				return
+			}
+		}
+		for k, sm := range s.sums {
+			v := s.slice(ln, sm.in, lo, hi)
+			acc, row := part[k], ln.rows[k]
+			for pos := lo; pos < hi; {
+				end := min(hi, (pos/sm.row+1)*sm.row)
+				for _, x := range v[pos-lo : end-lo] {
+					row += x
+				}
+				if pos = end; end%sm.row == 0 {
+					acc, row = acc+row, 0
+				}
+			}
+			part[k], ln.rows[k] = acc, row
+		}
+		for _, xt := range s.xts {
+			gemvTRowsAdd(hi-lo, d, s.x[lo*d:hi*d], s.slice(ln, xt.in, lo, hi), part[xt.off:xt.off+d])
+		}
+	}
+	for k, sm := range s.sums {
+		if hi0%sm.row != 0 { // the chunk ends inside a row
+			part[k] += ln.rows[k]
+		}
+	}
+}
+
+// describe lists the loop's contents for Program.Describe.
+func (s *fusedStep) describe() string {
+	var b []byte
+	b = fmt.Appendf(b, "fused loop over %d elements (tile %d, %d chunk(s)", s.size, s.tile, s.chunks)
+	if s.x != nil {
+		b = fmt.Appendf(b, ", rows of a %d-column matrix", s.d)
+	}
+	if s.parallel {
+		b = append(b, ", parallel"...)
+	}
+	b = append(b, "):"...)
+	for _, op := range s.ops {
+		where := "tile"
+		if op.out.kind == refBuf {
+			where = "stored"
+		}
+		if op.k == nil {
+			b = fmt.Appendf(b, "\n    %v (X·b, %s)", op.node, where)
+			continue
+		}
+		b = fmt.Appendf(b, "\n    %v (%s)", op.node, where)
+	}
+	for range s.sums {
+		b = append(b, "\n    + sum"...)
+	}
+	for range s.xts {
+		b = append(b, "\n    + Xᵀ·v"...)
+	}
+	return string(b)
+}
