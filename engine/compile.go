@@ -251,13 +251,27 @@ func (c *compiler) schedule(outputs []*Node) error {
 		}
 	}
 	if len(sequence) != len(units) {
-		return errRegionCycle
+		// Two regions wait on each other (each joined a node that reads
+		// the other; the per-node checks look at nodes, not at regions).
+		// Dissolve the newest region among those left and schedule again.
+		var last *region
+		for _, u := range units {
+			if u.wait > 0 && u.region >= 0 && (last == nil || f.regions[u.region].minID > last.minID) {
+				last = f.regions[u.region]
+			}
+		}
+		if last == nil {
+			return errRegionCycle
+		}
+		f.dissolve(func(r *region) bool { return r == last })
+		return c.schedule(outputs)
 	}
 	return c.emit(units, sequence, live, materialize)
 }
 
-// errRegionCycle is returned when two regions would each wait for the
-// other; Compile then builds the program without fusion.
+// errRegionCycle is returned when the steps cannot be ordered although no
+// region is left to dissolve (a broken invariant); Compile then builds the
+// program without fusion.
 var errRegionCycle = fmt.Errorf("engine: fused regions depend on each other")
 
 type unitHeap struct {

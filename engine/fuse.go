@@ -65,6 +65,10 @@ type fuseInput struct {
 // answers "depends", which only costs fusion.
 const depBudget = 4096
 
+// recentRegions is how many of the latest regions a node with no input in
+// a region may join.
+const recentRegions = 8
+
 // maxRowLen is the longest broadcast row a region expands into its tiles.
 const maxRowLen = 4096
 
@@ -92,9 +96,14 @@ func (c *compiler) fuse() {
 		}
 	}
 	// Regions that do not pay for their loop go back to plain steps.
+	f.dissolve(func(r *region) bool { return !r.worthwhile() })
+}
+
+// dissolve turns the regions for which drop is true back into plain steps.
+func (f *fuser) dissolve(drop func(r *region) bool) {
 	kept := f.regions[:0]
 	for _, r := range f.regions {
-		if !r.worthwhile() {
+		if drop(r) {
 			for _, n := range append(r.members, r.sinks...) {
 				f.regOf[n.id], f.kind[n.id], f.inputs[n.id] = -1, fusePlain, nil
 			}
@@ -119,11 +128,18 @@ func (f *fuser) place(n *Node) {
 		f.placeMatmul(n, op)
 	case reduceOp:
 		if (op.kind == redSum || op.kind == redMean) && len(op.axes) == len(n.in[0].shape) {
-			r := f.tileRegion(n.in[0], n.in[0].shape.Size())
-			if r >= 0 {
-				f.join(r, n, fuseSumSink)
-			}
+			f.placeSum(n)
 		}
+	case sumToOp:
+		if n.shape.Size() == 1 { // a gradient summed over every element
+			f.placeSum(n)
+		}
+	}
+}
+
+func (f *fuser) placeSum(n *Node) {
+	if r := f.tileRegion(n.in[0], n.in[0].shape.Size()); r >= 0 {
+		f.join(r, n, fuseSumSink)
 	}
 }
 
@@ -139,6 +155,9 @@ func (f *fuser) tileRegion(x *Node, size int) int {
 
 func (f *fuser) placeMember(n *Node) {
 	size := n.shape.Size()
+	if size < 2 {
+		return // scalar arithmetic stays as it is
+	}
 	ins := make([]fuseInput, len(n.in))
 	rowLen := 1
 	for i, x := range n.in {
@@ -167,6 +186,19 @@ func (f *fuser) placeMember(n *Node) {
 		f.regions[r].rowLen = max(f.regions[r].rowLen, rowLen)
 		f.join(r, n, fuseMember)
 		return
+	}
+	// No full input comes from a region (a gradient's first op reads only
+	// constants and the upstream gradient): join a recent region over the
+	// same elements if allowed, so that forward and backward passes over
+	// the same data share one loop.
+	for r := len(f.regions) - 1; r >= max(0, len(f.regions)-recentRegions); r-- {
+		reg := f.regions[r]
+		if reg.size == size && f.rowsFit(reg, rowLen) && f.legal(r, ins) {
+			f.inputs[n.id] = ins
+			reg.rowLen = max(reg.rowLen, rowLen)
+			f.join(r, n, fuseMember)
+			return
+		}
 	}
 	f.inputs[n.id] = ins
 	r := f.newRegion(n, size)

@@ -20,9 +20,10 @@ const (
 
 // fref says where a value of the loop is, tile by tile.
 type fref struct {
-	kind uint8
-	buf  []float64 // refBuf: the whole buffer; refTile: the expanded tile
-	slot int       // refSlot: the lane's scratch tile
+	kind   uint8
+	buf    []float64 // refBuf: the whole buffer; refTile: the expanded tile
+	slot   int       // refSlot: the lane's scratch tile
+	scalar bool      // refTile: one value repeated
 }
 
 const (
@@ -33,10 +34,21 @@ const (
 
 type fusedOp struct {
 	node *Node
-	k    Kernel    // nil for a source
-	b    []float64 // a source's vector
+	k    Kernel      // nil for a source
+	rk   RangeKernel // k, when it reports positions
+	b    []float64   // a source's vector
 	in   []fref
 	out  fref
+}
+
+// uniformOp is a member all of whose inputs are scalars (log σ of a
+// broadcast scale): it is computed once per run, not once per element.
+type uniformOp struct {
+	node *Node
+	k    Kernel
+	in   [][]float64 // one-element views of the inputs' expanded tiles
+	e    *expansion  // its value, expanded for the members that read it
+	full []float64   // its stored value, when something outside reads it
 }
 
 type fusedSum struct {
@@ -63,8 +75,16 @@ type expansion struct {
 }
 
 func (e *expansion) fill() {
-	for i := 0; i < len(e.tile); i += len(e.src) {
-		copy(e.tile[i:], e.src)
+	if len(e.src) == 1 {
+		v := e.src[0]
+		for i := range e.tile {
+			e.tile[i] = v
+		}
+		return
+	}
+	n := copy(e.tile, e.src)
+	for n < len(e.tile) {
+		n += copy(e.tile[n:], e.tile[:n])
 	}
 }
 
@@ -80,6 +100,7 @@ type fusedStep struct {
 	size, tile, chunk, chunks int
 	x                         []float64 // row matrix, nil if none
 	d                         int
+	uniform                   []uniformOp
 	ops                       []fusedOp
 	sums                      []fusedSum
 	xts                       []fusedXt
@@ -139,7 +160,7 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 			exps[in.node.id] = e
 			s.exps = append(s.exps, e)
 		}
-		return fref{kind: refTile, buf: e.tile}
+		return fref{kind: refTile, buf: e.tile, scalar: len(e.src) == 1}
 	}
 	operand := func(in fuseInput) fref {
 		switch in.class {
@@ -152,6 +173,13 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 		return fref{kind: refBuf, buf: p.bufs[in.node.id]}
 	}
 	for i, m := range reg.members {
+		if u, ok, err := c.uniformMember(m, operand, s.tile, materialize[m.id]); err != nil {
+			return nil, err
+		} else if ok {
+			refs[m.id] = fref{kind: refTile, buf: u.e.tile, scalar: true}
+			s.uniform = append(s.uniform, u)
+			continue
+		}
 		op := fusedOp{node: m}
 		if f.kind[m.id] == fuseSource {
 			op.b = p.bufs[c.root(m.in[1]).id]
@@ -166,6 +194,7 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 				return nil, fmt.Errorf("engine: compile %v in a fused loop: %w", m.op, err)
 			}
 			op.k = k
+			op.rk, _ = k.(RangeKernel)
 		}
 		if materialize[m.id] {
 			op.out = fref{kind: refBuf, buf: p.bufs[m.id]}
@@ -193,7 +222,7 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 		case fuseSumSink:
 			shape := sk.in[0].shape
 			sum := fusedSum{in: in, out: p.bufs[sk.id], row: shape[len(shape)-1]}
-			if sk.op.(reduceOp).kind == redMean {
+			if r, ok := sk.op.(reduceOp); ok && r.kind == redMean {
 				sum.count = float64(reg.size)
 			}
 			s.sums = append(s.sums, sum)
@@ -239,6 +268,33 @@ func sources(reg *region, f *fuser) int {
 	return n
 }
 
+// uniformMember lays out m as a uniformOp if every input it reads is one
+// value repeated.
+func (c *compiler) uniformMember(m *Node, operand func(fuseInput) fref, tile int, stored bool) (uniformOp, bool, error) {
+	if c.fz.kind[m.id] != fuseMember {
+		return uniformOp{}, false, nil
+	}
+	u := uniformOp{node: m, e: &expansion{src: make([]float64, 1), tile: make([]float64, tile)}}
+	shapes := make([]Shape, len(m.in))
+	for j, in := range c.fz.inputs[m.id] {
+		r := operand(in)
+		if r.kind != refTile || !r.scalar {
+			return uniformOp{}, false, nil
+		}
+		u.in = append(u.in, r.buf[:1])
+		shapes[j] = Shape{tile}
+	}
+	k, err := m.op.Kernel(KernelSpec{In: shapes, Out: Shape{tile}, Device: c.p.device})
+	if err != nil {
+		return uniformOp{}, false, fmt.Errorf("engine: compile %v in a fused loop: %w", m.op, err)
+	}
+	u.k = k
+	if stored {
+		u.full = c.p.bufs[m.id]
+	}
+	return u, true, nil
+}
+
 // sinkInput returns the region value a sink reads.
 func sinkInput(sk *Node, f *fuser) *Node {
 	if f.kind[sk.id] == fuseSumSink {
@@ -256,6 +312,19 @@ func (s *fusedStep) Run([]float64, [][]float64) error {
 	for _, e := range s.exps {
 		if !e.fixed {
 			e.fill()
+		}
+	}
+	for i := range s.uniform {
+		u := &s.uniform[i]
+		if err := u.k.Run(u.e.src, u.in); err != nil {
+			return fmt.Errorf("engine: run %v: %w", u.node, err)
+		}
+		u.e.fill()
+		if u.full != nil {
+			v := u.e.src[0]
+			for j := range u.full {
+				u.full[j] = v
+			}
 		}
 	}
 	clear(s.errs)
@@ -319,7 +388,13 @@ func (s *fusedStep) runChunk(l, c int) {
 			for j, r := range op.in {
 				ins[j] = s.slice(ln, r, lo, hi)
 			}
-			if err := op.k.Run(out, ins); err != nil {
+			var err error
+			if op.rk != nil {
+				err = op.rk.RunRange(lo, out, ins)
+			} else {
+				err = op.k.Run(out, ins)
+			}
+			if err != nil {
 				s.errs[c] = fmt.Errorf("engine: run %v: %w", op.node, err)
 				return
 			}
@@ -360,6 +435,14 @@ func (s *fusedStep) describe() string {
 		b = append(b, ", parallel"...)
 	}
 	b = append(b, "):"...)
+	for _, e := range s.exps {
+		if !e.fixed {
+			b = fmt.Appendf(b, "\n    (expands %d value(s) per run)", len(e.src))
+		}
+	}
+	for _, u := range s.uniform {
+		b = fmt.Appendf(b, "\n    %v (one value, once per run)", u.node)
+	}
 	for _, op := range s.ops {
 		where := "tile"
 		if op.out.kind == refBuf {

@@ -65,6 +65,15 @@ type ElementwiseOp interface {
 	Elementwise() bool
 }
 
+// RangeKernel is implemented by kernels of element-wise ops that report
+// positions in their errors (a parameter check naming the bad element):
+// a fused loop calls RunRange with the offset of the tile's first element
+// in the whole tensor instead of Run.
+type RangeKernel interface {
+	Kernel
+	RunRange(offset int, out []float64, in [][]float64) error
+}
+
 // aliasOp is implemented by ops whose output is a view of one input (reshape):
 // the program gives the output the input's buffer and runs nothing.
 type aliasOp interface {

@@ -222,6 +222,11 @@ func (r paramRule) check(family, name string, v []float64) error {
 // checkLast checks values; last is the size of the trailing axis (needed by
 // the simplex rule; 0 means unknown, in which case simplex checks the whole).
 func (r paramRule) checkLast(family, name string, v []float64, last int) error {
+	return r.checkFrom(family, name, v, last, 0)
+}
+
+// checkFrom is checkLast for v starting at element offset of the parameter.
+func (r paramRule) checkFrom(family, name string, v []float64, last, offset int) error {
 	for i, x := range v {
 		bad := math.IsNaN(x)
 		switch r {
@@ -237,7 +242,7 @@ func (r paramRule) checkLast(family, name string, v []float64, last int) error {
 			bad = bad || x < 0 || x != math.Trunc(x) || math.IsInf(x, 0)
 		}
 		if bad {
-			return fmt.Errorf("%w: %s: %s %s (element %d is %v)", ErrParameter, family, name, ruleText[r], i, x)
+			return fmt.Errorf("%w: %s: %s %s (element %d is %v)", ErrParameter, family, name, ruleText[r], offset+i, x)
 		}
 	}
 	if r == ruleSimplex {
@@ -269,15 +274,30 @@ func (o checkOp) String() string {
 
 func (o checkOp) Shape(in []engine.Shape) (engine.Shape, error) { return in[0].Clone(), nil }
 
+// Elementwise is true for the rules that look at one element at a time
+// (all but the simplex, which sums rows).
+func (o checkOp) Elementwise() bool { return o.rule != ruleSimplex }
+
 func (o checkOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	last := 0
 	if s := spec.In[0]; len(s) > 0 {
 		last = s[len(s)-1]
 	}
-	return engine.KernelFunc(func(out []float64, in [][]float64) error {
-		copy(out, in[0])
-		return o.rule.checkLast(o.family, o.param, in[0], last)
-	}), nil
+	return checkKernel{op: o, last: last}, nil
+}
+
+// checkKernel copies its input and fails on the first element that breaks
+// the rule, naming its position in the whole parameter.
+type checkKernel struct {
+	op   checkOp
+	last int
+}
+
+func (k checkKernel) Run(out []float64, in [][]float64) error { return k.RunRange(0, out, in) }
+
+func (k checkKernel) RunRange(offset int, out []float64, in [][]float64) error {
+	copy(out, in[0][:len(out)])
+	return k.op.rule.checkFrom(k.op.family, k.op.param, in[0][:len(out)], k.last, offset)
 }
 
 func (o checkOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
