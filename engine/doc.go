@@ -18,6 +18,16 @@
 //	grad := g.Grad(loss, w)[0]
 //	prog, err := g.Compile([]*engine.Node{loss, grad})
 //
+// Compile folds the ops whose inputs are all constants and fuses chains of
+// element-wise ops over the same elements into loops over short tiles,
+// together with the products X·b that feed them and the sums and products
+// Xᵀ·v that they feed, so that a likelihood built on a linear predictor
+// and its gradient read the data once per run. Large loops split into
+// chunks fixed by the shapes and run on a worker pool shared by all
+// programs; partial sums are combined in chunk order, so results do not
+// depend on GOMAXPROCS. Program.Describe lists what was fused;
+// WithFusion(false) turns fusion off.
+//
 // Every node is a Gorgonia node too (Node.Gorgonia), so a graph can be run on
 // Gorgonia's own VMs, and Gorgonia nodes can be imported (Graph.Import).
 package engine

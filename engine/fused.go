@@ -36,9 +36,12 @@ type fusedOp struct {
 	node *Node
 	k    Kernel      // nil for a source
 	rk   RangeKernel // k, when it reports positions
+	pk   PairKernel  // set when this op also computes a partner's value
 	b    []float64   // a source's vector
 	in   []fref
 	out  fref
+	out2 fref  // the partner's value
+	mate *Node // the partner
 }
 
 // uniformOp is a member all of whose inputs are scalars (log σ of a
@@ -91,7 +94,7 @@ func (e *expansion) fill() {
 type fusedLane struct {
 	slots [][]float64
 	ins   [][][]float64 // per op, the input slices of the current tile
-	rows  []float64     // per sum, the sum of the current row so far
+	rows  []lanes4      // per sum, the lane sums of the current row so far
 }
 
 // fusedStep runs one region. As a Kernel it ignores its arguments: its
@@ -121,7 +124,7 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 	if reg.x != nil {
 		s.x = p.bufs[reg.x.id]
 		s.d = len(s.x) / reg.size
-		s.tile = min(max((xTileBytes/8/s.d)&^7, 8), 256)
+		s.tile = xTileRows(s.d)
 		s.chunk = s.tile * max(1, xChunkWork/s.d/s.tile)
 	} else {
 		s.tile = reg.rowLen * max(1, tileElems/reg.rowLen)
@@ -172,7 +175,23 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 		}
 		return fref{kind: refBuf, buf: p.bufs[in.node.id]}
 	}
+	paired := map[int]bool{} // members computed with an earlier partner
+	place := func(m *Node) fref {
+		if materialize[m.id] {
+			return fref{kind: refBuf, buf: p.bufs[m.id]}
+		}
+		slot := slots
+		if len(free) > 0 {
+			slot, free = free[len(free)-1], free[:len(free)-1]
+		} else {
+			slots++
+		}
+		return fref{kind: refSlot, slot: slot}
+	}
 	for i, m := range reg.members {
+		if paired[m.id] {
+			continue
+		}
 		if u, ok, err := c.uniformMember(m, operand, s.tile, materialize[m.id]); err != nil {
 			return nil, err
 		} else if ok {
@@ -195,18 +214,16 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 			}
 			op.k = k
 			op.rk, _ = k.(RangeKernel)
-		}
-		if materialize[m.id] {
-			op.out = fref{kind: refBuf, buf: p.bufs[m.id]}
-		} else {
-			slot := slots
-			if len(free) > 0 {
-				slot, free = free[len(free)-1], free[:len(free)-1]
-			} else {
-				slots++
+			if partner, pk, err := c.partner(reg, i, m, Shape{s.tile}); err != nil {
+				return nil, err
+			} else if partner != nil {
+				op.pk, op.mate = pk, partner
+				op.out2 = place(partner)
+				refs[partner.id] = op.out2
+				paired[partner.id] = true
 			}
-			op.out = fref{kind: refSlot, slot: slot}
 		}
+		op.out = place(m)
 		refs[m.id] = op.out
 		for _, in := range f.inputs[m.id] {
 			if r, ok := refs[in.node.id]; ok && r.kind == refSlot && last[in.node.id] == i {
@@ -252,7 +269,7 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 		for _, op := range s.ops {
 			ln.ins = append(ln.ins, make([][]float64, len(op.in)))
 		}
-		ln.rows = make([]float64, len(s.sums))
+		ln.rows = make([]lanes4, len(s.sums))
 	}
 	s.job = newParJob(lanes, s.runChunk)
 	return s, nil
@@ -266,6 +283,42 @@ func sources(reg *region, f *fuser) int {
 		}
 	}
 	return n
+}
+
+// partner finds a later member of the region that m's op can compute in
+// the same pass: same inputs, and an op that m's pairs with.
+func (c *compiler) partner(reg *region, i int, m *Node, tile Shape) (*Node, PairKernel, error) {
+	po, ok := m.op.(PairedOp)
+	if !ok {
+		return nil, nil, nil
+	}
+	f := c.fz
+	ins := f.inputs[m.id]
+	shapes := make([]Shape, len(ins))
+	for j := range shapes {
+		shapes[j] = tile
+	}
+	for _, m2 := range reg.members[i+1:] {
+		in2 := f.inputs[m2.id]
+		if f.kind[m2.id] != fuseMember || len(in2) != len(ins) {
+			continue
+		}
+		same := true
+		for j := range ins {
+			same = same && ins[j] == in2[j]
+		}
+		if !same {
+			continue
+		}
+		pk, ok, err := po.Pair(m2.op, KernelSpec{In: shapes, Out: tile, Device: c.p.device})
+		if err != nil {
+			return nil, nil, fmt.Errorf("engine: compile %v with %v in a fused loop: %w", m.op, m2.op, err)
+		}
+		if ok {
+			return m2, pk, nil
+		}
+	}
+	return nil, nil, nil
 }
 
 // uniformMember lays out m as a uniformOp if every input it reads is one
@@ -389,9 +442,12 @@ func (s *fusedStep) runChunk(l, c int) {
 				ins[j] = s.slice(ln, r, lo, hi)
 			}
 			var err error
-			if op.rk != nil {
+			switch {
+			case op.pk != nil:
+				err = op.pk.RunPair(out, s.slice(ln, op.out2, lo, hi), ins)
+			case op.rk != nil:
 				err = op.rk.RunRange(lo, out, ins)
-			} else {
+			default:
 				err = op.k.Run(out, ins)
 			}
 			if err != nil {
@@ -401,17 +457,15 @@ func (s *fusedStep) runChunk(l, c int) {
 		}
 		for k, sm := range s.sums {
 			v := s.slice(ln, sm.in, lo, hi)
-			acc, row := part[k], ln.rows[k]
+			row := &ln.rows[k]
 			for pos := lo; pos < hi; {
 				end := min(hi, (pos/sm.row+1)*sm.row)
-				for _, x := range v[pos-lo : end-lo] {
-					row += x
-				}
+				addLanes(row, v[pos-lo:end-lo], pos%sm.row)
 				if pos = end; end%sm.row == 0 {
-					acc, row = acc+row, 0
+					part[k] += row.sum()
+					*row = lanes4{}
 				}
 			}
-			part[k], ln.rows[k] = acc, row
 		}
 		for _, xt := range s.xts {
 			gemvTRowsAdd(hi-lo, d, s.x[lo*d:hi*d], s.slice(ln, xt.in, lo, hi), part[xt.off:xt.off+d])
@@ -419,7 +473,7 @@ func (s *fusedStep) runChunk(l, c int) {
 	}
 	for k, sm := range s.sums {
 		if hi0%sm.row != 0 { // the chunk ends inside a row
-			part[k] += ln.rows[k]
+			part[k] += ln.rows[k].sum()
 		}
 	}
 }
@@ -450,6 +504,10 @@ func (s *fusedStep) describe() string {
 		}
 		if op.k == nil {
 			b = fmt.Appendf(b, "\n    %v (X·b, %s)", op.node, where)
+			continue
+		}
+		if op.pk != nil {
+			b = fmt.Appendf(b, "\n    %v and %v in one pass (%s)", op.node, op.mate, where)
 			continue
 		}
 		b = fmt.Appendf(b, "\n    %v (%s)", op.node, where)

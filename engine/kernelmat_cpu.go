@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-)
+import "runtime"
 
 // Work sizes are counted in (n, m, d) triples, the unit of every pairwise op.
 const (
@@ -16,16 +12,15 @@ const (
 	taskWork = 32_768
 )
 
-// fanOut runs tasks 0…tasks−1 on up to workers goroutines (the caller being
-// one of them). Everything is allocated when it is built; run allocates
-// nothing. Tasks are taken dynamically, so each task must write its own part
-// of the output: which goroutine runs a task never changes the result.
+// fanOut runs tasks 0…tasks−1 on up to workers goroutines of the worker
+// pool (the caller being one of them). Everything is allocated when it is
+// built; run allocates nothing. Tasks are taken dynamically, so each task
+// must write its own part of the output: which goroutine runs a task never
+// changes the result.
 type fanOut struct {
 	tasks, workers int
 	task           func(t int)
-	next           atomic.Int64
-	wg             sync.WaitGroup
-	worker         func() // fanOut.work as a func value, built once
+	job            *parJob
 }
 
 func newFanOut(tasks, work int, task func(int)) *fanOut {
@@ -33,7 +28,7 @@ func newFanOut(tasks, work int, task func(int)) *fanOut {
 	if work > parallelWork {
 		f.workers = min(runtime.GOMAXPROCS(0), tasks, work/(parallelWork/2))
 	}
-	f.worker = f.work
+	f.job = newParJob(f.workers, func(_, t int) { task(t) })
 	return f
 }
 
@@ -44,28 +39,7 @@ func (f *fanOut) run() {
 		}
 		return
 	}
-	f.next.Store(0)
-	f.wg.Add(f.workers - 1)
-	for w := 1; w < f.workers; w++ {
-		go f.worker()
-	}
-	f.loop()
-	f.wg.Wait()
-}
-
-func (f *fanOut) work() {
-	f.loop()
-	f.wg.Done()
-}
-
-func (f *fanOut) loop() {
-	for {
-		t := int(f.next.Add(1)) - 1
-		if t >= f.tasks {
-			return
-		}
-		f.task(t)
-	}
+	f.job.do(f.tasks, true)
 }
 
 // pairPlan splits a batch of pairwise problems into tasks of whole rows. The

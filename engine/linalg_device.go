@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -83,33 +82,14 @@ func batchWorkers(batch int, flopsPerMember float64) int {
 	return min(batch, runtime.GOMAXPROCS(0))
 }
 
-// forBatchParallel calls fn for every member on the given number of
-// goroutines, each taking a contiguous chunk in order and stopping at its
-// first error; fn receives the worker's index (0 ≤ w < workers) with the
-// member, so that each worker can use its own scratch space. Because chunks
-// are ordered, the first error among the chunks is the error of the
-// lowest-numbered failing member.
+// forBatchParallel calls fn for every member on up to the given number of
+// the worker pool's goroutines; fn receives the lane (0 ≤ w < workers) with
+// the member, so that each concurrent call can use its own scratch space.
+// Every member runs; the error returned is that of the lowest-numbered
+// failing member, whatever the number of cores.
 func forBatchParallel(batch, workers int, fn func(w, m int) error) error {
-	errs := make([]error, workers)
-	chunk := (batch + workers - 1) / workers
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*chunk, min(batch, (w+1)*chunk)
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := lo; m < hi; m++ {
-				if err := fn(w, m); err != nil {
-					errs[w] = err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	errs := make([]error, batch)
+	ParallelFor(batch, workers, func(w, m int) { errs[m] = fn(w, m) })
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -123,13 +123,17 @@ func (mm matmulKernel) run(a, b, c []float64) {
 	B := blas64.General{Rows: mm.br, Cols: mm.bc, Stride: mm.bc, Data: b}
 	switch {
 	case n == 1: // matrix-vector: op(B) is a contiguous k-vector
-		blas64.Gemv(mm.tA, 1, A, blas64.Vector{N: k, Inc: 1, Data: b}, 0, blas64.Vector{N: m, Inc: 1, Data: c})
-	case m == 1: // vector-matrix: C = op(B)ᵀ a
-		tr := blas.Trans
-		if mm.tb {
-			tr = blas.NoTrans
+		if mm.ta {
+			gemvTTiled(mm.ar, mm.ac, a, mm.ac, b, c)
+		} else {
+			dense.GemvN(mm.ar, mm.ac, 1, a, mm.ac, b, 0, c)
 		}
-		blas64.Gemv(tr, 1, B, blas64.Vector{N: k, Inc: 1, Data: a}, 0, blas64.Vector{N: n, Inc: 1, Data: c})
+	case m == 1: // vector-matrix: C = op(B)ᵀ a
+		if mm.tb {
+			dense.GemvN(mm.br, mm.bc, 1, b, mm.bc, a, 0, c)
+		} else {
+			gemvTTiled(mm.br, mm.bc, b, mm.bc, a, c)
+		}
 	case k == 1: // outer product of two contiguous vectors
 		clear(c)
 		blas64.Ger(1, blas64.Vector{N: m, Inc: 1, Data: a}, blas64.Vector{N: n, Inc: 1, Data: b},

@@ -65,6 +65,24 @@ type ElementwiseOp interface {
 	Elementwise() bool
 }
 
+// PairedOp is an ElementwiseOp that can compute a second element-wise op
+// over the same inputs in the same pass: a log density and its derivative
+// share their exponentials. When both are in one fused loop with the same
+// inputs, the loop runs the pair kernel once instead of two kernels.
+type PairedOp interface {
+	ElementwiseOp
+	// Pair returns a kernel computing this op into its first output and
+	// partner into its second, and false if it does not pair with partner.
+	// The kernel follows the ElementwiseOp contract, and each of its
+	// outputs must equal, bit for bit, what the op's own kernel gives.
+	Pair(partner Op, spec KernelSpec) (PairKernel, bool, error)
+}
+
+// PairKernel computes two element-wise results from the same inputs.
+type PairKernel interface {
+	RunPair(out0, out1 []float64, in [][]float64) error
+}
+
 // RangeKernel is implemented by kernels of element-wise ops that report
 // positions in their errors (a parameter check naming the bad element):
 // a fused loop calls RunRange with the offset of the tile's first element

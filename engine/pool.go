@@ -22,7 +22,7 @@ import (
 // on every run (a run allocates nothing).
 type parJob struct {
 	run   func(lane, chunk int) // the body; lane < lanes picks scratch memory
-	lanes int                   // scratch sets the body owns
+	lanes atomic.Int32          // scratch sets the body owns
 
 	// state packs the run's generation (high 32 bits) with the next chunk
 	// to hand out (low 32 bits), so a worker that arrives after its run
@@ -72,7 +72,38 @@ func poolWorker() {
 // newParJob returns a job running body over chunks, with scratch for at
 // most lanes goroutines at once.
 func newParJob(lanes int, body func(lane, chunk int)) *parJob {
-	return &parJob{run: body, lanes: max(lanes, 1)}
+	j := &parJob{run: body}
+	j.lanes.Store(int32(max(lanes, 1)))
+	return j
+}
+
+// jobs recycles the jobs of ParallelFor.
+var jobs = sync.Pool{New: func() any { return new(parJob) }}
+
+// ParallelFor calls fn(lane, i) for every i in [0, n) on up to lanes
+// goroutines of the engine's worker pool, the calling goroutine included,
+// and returns when every call has returned. No two calls running at the
+// same time get the same lane (0 ≤ lane < lanes), so fn can keep scratch
+// space per lane. Where a call runs never changes what it computes: a
+// kernel whose calls write disjoint parts of its output gives the same
+// result on any number of cores. Kernels of ops defined outside engine
+// (gp's batched terms) use it instead of starting goroutines of their own.
+func ParallelFor(n, lanes int, fn func(lane, i int)) {
+	if n <= 0 {
+		return
+	}
+	if lanes <= 1 || n == 1 {
+		for i := 0; i < n; i++ {
+			fn(0, i)
+		}
+		return
+	}
+	j := jobs.Get().(*parJob)
+	j.run = fn
+	j.lanes.Store(int32(lanes))
+	j.do(n, true)
+	j.run = nil
+	jobs.Put(j)
 }
 
 // do runs every chunk in [0, chunks): on the calling goroutine alone when
@@ -81,13 +112,14 @@ func (j *parJob) do(chunks int, parallel bool) {
 	if chunks <= 0 {
 		return
 	}
-	if !parallel || chunks == 1 || j.lanes == 1 {
+	lanes := int(j.lanes.Load())
+	if !parallel || chunks == 1 || lanes == 1 {
 		for c := 0; c < chunks; c++ {
 			j.run(0, c)
 		}
 		return
 	}
-	workers := min(poolWorkers(), j.lanes, chunks)
+	workers := min(poolWorkers(), lanes, chunks)
 	if workers <= 1 {
 		for c := 0; c < chunks; c++ {
 			j.run(0, c)
@@ -118,7 +150,7 @@ func (j *parJob) help(gen uint32) {
 		return
 	}
 	lane := int(j.lanesUsed.Add(1)) - 1
-	if lane >= j.lanes {
+	if lane >= int(j.lanes.Load()) {
 		return
 	}
 	j.work(lane, gen)

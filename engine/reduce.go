@@ -148,14 +148,12 @@ func (o reduceOp) Kernel(spec KernelSpec) (Kernel, error) {
 }
 
 // addRow adds the n elements of x from i into z from j with stride so; with
-// so 0 it adds their sum to z[j].
+// so 0 it adds their sum (rowSum) to z[j].
 func addRow(z, x []float64, i, j, n, so int) {
 	if so == 0 {
-		s := 0.0
-		for k := 0; k < n; k++ {
-			s += x[i+k]
-		}
-		z[j] += s
+		var lanes lanes4
+		addLanes(&lanes, x[i:i+n], 0)
+		z[j] += lanes.sum()
 		return
 	}
 	for k := 0; k < n; k++ {
@@ -329,4 +327,35 @@ func (g *Graph) BroadcastTo(x *Node, shape ...int) *Node {
 		return x
 	}
 	return g.Apply(broadcastOp{to: Shape(shape).Clone()}, x)
+}
+
+// lanes4 holds the running sums of a row's elements by position modulo 4.
+// A row is summed in four interleaved parts, combined as (l₀ + l₁) + (l₂ + l₃):
+// four independent additions per step instead of one long chain, and the
+// same order however the row is cut into pieces (fused loops add a row tile
+// by tile), so every sum of a row gives the same bits.
+type lanes4 [4]float64
+
+// sum combines the lanes.
+func (l *lanes4) sum() float64 { return (l[0] + l[1]) + (l[2] + l[3]) }
+
+// addLanes adds v, whose first element is at position off of its row, to
+// the lane sums.
+func addLanes(l *lanes4, v []float64, off int) {
+	i := 0
+	for ; i < len(v) && (off+i)&3 != 0; i++ {
+		l[(off+i)&3] += v[i]
+	}
+	a0, a1, a2, a3 := l[0], l[1], l[2], l[3]
+	for ; i+4 <= len(v); i += 4 {
+		w := v[i : i+4 : i+4]
+		a0 += w[0]
+		a1 += w[1]
+		a2 += w[2]
+		a3 += w[3]
+	}
+	l[0], l[1], l[2], l[3] = a0, a1, a2, a3
+	for ; i < len(v); i++ {
+		l[(off+i)&3] += v[i]
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -220,28 +219,10 @@ func batchWorkers(batch int, flopsPerMember float64, maxWorkers int) int {
 	return workers
 }
 
-// forBatchWorkers is forBatch for a fn that also takes the index w of the
-// worker running it, so that each worker can use its own scratch space;
-// maxWorkers > 0 caps the number of workers (0 ≤ w < maxWorkers).
+// forBatchWorkers is forBatch for a fn that also takes the lane w of the
+// call, so that each concurrent call can use its own scratch space;
+// maxWorkers > 0 caps the number of lanes (0 ≤ w < maxWorkers). The calls
+// run on engine's worker pool.
 func forBatchWorkers(batch int, flopsPerMember float64, maxWorkers int, fn func(w, m int)) {
-	workers := batchWorkers(batch, flopsPerMember, maxWorkers)
-	if workers < 2 {
-		for m := range batch {
-			fn(0, m)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (batch + workers - 1) / workers
-	for w, lo := 0, 0; lo < batch; w, lo = w+1, lo+chunk {
-		hi := min(batch, lo+chunk)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := lo; m < hi; m++ {
-				fn(w, m)
-			}
-		}()
-	}
-	wg.Wait()
+	engine.ParallelFor(batch, batchWorkers(batch, flopsPerMember, maxWorkers), fn)
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/vmath"
 )
 
 // bernoulliLogitsLogProb is the Bernoulli log density of x under log-odds l
@@ -41,31 +42,69 @@ func (bernoulliLogitsOp) Shape(in []engine.Shape) (engine.Shape, error) {
 func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
 		x, l := in[0][:len(lp)], in[1][:len(lp)]
-		// Pass 1: e = e^−|l| (= e^−|t| for t = ±l), kept in lp.
+		bernoulliExp(lp, l)
+		vmath.Log1p(lp, lp)
 		for i, li := range l {
-			lp[i] = math.Exp(-math.Abs(li))
-		}
-		// Pass 2, without calls on the common path so that the divisions
-		// and polynomials of neighbouring elements overlap. With
-		// t = (1 − 2x)·l (−l for x = 1, l for x = 0, exactly) the density
-		// is −softplus(t) = −max(t, 0) − log1p(e).
-		for i, li := range l {
-			xi, e := x[i], lp[i]
-			if xi != 0 && xi != 1 {
-				lp[i] = math.Inf(-1)
-				continue
-			}
-			t := (1 - 2*xi) * li
-			var sp float64
-			if e >= log1pSmall && e < log1pSqrt2M1 {
-				sp = log1pKernel(e)
-			} else {
-				sp = log1pUnit(e)
-			}
-			lp[i] = -max(t, 0) - sp
+			lp[i] = bernoulliLogDensity(x[i], li, lp[i])
 		}
 		return nil
 	}), nil
+}
+
+// Pair computes the score beside the density, from the same exponentials.
+func (bernoulliLogitsOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.PairKernel, bool, error) {
+	if _, ok := partner.(bernoulliScoreOp); !ok {
+		return nil, false, nil
+	}
+	return bernoulliPair{}, true, nil
+}
+
+// bernoulliPair writes the density and the score with one exponential and
+// one logarithm per element, as the two ops' own kernels compute them.
+type bernoulliPair struct{}
+
+func (bernoulliPair) RunPair(lp, score []float64, in [][]float64) error {
+	x, l := in[0][:len(lp)], in[1][:len(lp)]
+	bernoulliExp(score, l)
+	vmath.Log1p(lp, score)
+	for i, li := range l {
+		lp[i] = bernoulliLogDensity(x[i], li, lp[i])
+		score[i] = bernoulliScore(x[i], li, score[i])
+	}
+	return nil
+}
+
+// bernoulliExp sets e = e^−|l|, which is e^−|t| for t = ±l.
+func bernoulliExp(e, l []float64) {
+	for i, li := range l {
+		e[i] = -math.Abs(li)
+	}
+	vmath.Exp(e, e)
+}
+
+// bernoulliLogDensity is −softplus(t) = −max(t, 0) − log1p(e^−|t|) with
+// t = (1 − 2x)·l (−l for x = 1, l for x = 0, exactly), given the logarithm
+// term, and −Inf off the support.
+func bernoulliLogDensity(x, l, log1pE float64) float64 {
+	if x != 0 && x != 1 {
+		return math.Inf(-1)
+	}
+	return -max((1-2*x)*l, 0) - log1pE
+}
+
+// bernoulliScore is x − σ(l) = (2x − 1)·σ(t), given e = e^−|t|: σ(t) is
+// 1/(1 + e) for t ≥ 0 and e/(1 + e) below, so there is no cancellation and
+// no branch on the data (t's sign bit picks); 0 off the support.
+func bernoulliScore(x, l, e float64) float64 {
+	if x != 0 && x != 1 {
+		return 0
+	}
+	t := (1 - 2*x) * l
+	hi := 1 / (1 + e)
+	lo := e * hi
+	neg := uint64(int64(math.Float64bits(t)) >> 63)
+	sig := math.Float64frombits(math.Float64bits(hi)&^neg | math.Float64bits(lo)&neg)
+	return (2*x - 1) * sig
 }
 
 func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
@@ -88,25 +127,9 @@ func (bernoulliScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
 func (bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(score []float64, in [][]float64) error {
 		x, l := in[0][:len(score)], in[1][:len(score)]
+		bernoulliExp(score, l)
 		for i, li := range l {
-			score[i] = math.Exp(-math.Abs(li))
-		}
-		// x − σ(l) = −(1 − 2x)·σ(t) with t = (1 − 2x)·l, where σ(t) is
-		// 1/(1 + e) for t ≥ 0 and e/(1 + e) below: no cancellation, and
-		// no branch on the data (t's sign bit picks).
-		for i, li := range l {
-			xi, e := x[i], score[i]
-			if xi != 0 && xi != 1 {
-				score[i] = 0
-				continue
-			}
-			sgn := 1 - 2*xi
-			t := sgn * li
-			hi := 1 / (1 + e)
-			lo := e * hi
-			neg := uint64(int64(math.Float64bits(t)) >> 63)
-			sig := math.Float64frombits(math.Float64bits(hi)&^neg | math.Float64bits(lo)&neg)
-			score[i] = -sgn * sig
+			score[i] = bernoulliScore(x[i], li, score[i])
 		}
 		return nil
 	}), nil
@@ -121,74 +144,4 @@ func (bernoulliScoreOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engi
 	valid := Boolean().Check(x)
 	curv := g.Mul(valid, g.Neg(g.Mul(g.Sub(x, out), g.Add(g.AddScalar(g.Neg(x), 1), out))))
 	return []*engine.Node{nil, g.Mul(gout, curv)}
-}
-
-// log1pUnit is math.Log1p for arguments in [0, 1], bit for bit (the same
-// steps: fdlibm's s_log1p.c), with the branches for negative, huge and
-// special arguments left out. Anything else goes to math.Log1p.
-func log1pUnit(e float64) float64 {
-	const (
-		ln2Hi = 6.93147180369123816490e-01
-		ln2Lo = 1.90821492927058770002e-10
-	)
-	switch {
-	case !(e >= 0 && e < 1): // also NaN
-		return math.Log1p(e)
-	case e < log1pSmall:
-		return e - e*e*0.5
-	case e < log1pSqrt2M1:
-		return log1pKernel(e)
-	}
-	// 1 + e in [√2 − ulp, 2): its exponent is 0, and log1p's mantissa
-	// test decides between u (k = 0) and u/2 (k = 1).
-	u := 1 + e
-	c := (e - (u - 1)) / u
-	k := 0.0
-	iu := math.Float64bits(u) & 0x000fffffffffffff
-	if iu < 0x0006a09e667f3bcd { // mantissa of √2
-		u = math.Float64frombits(iu | 0x3ff0000000000000)
-	} else {
-		k = 1
-		u = math.Float64frombits(iu | 0x3fe0000000000000)
-		iu = (0x0010000000000000 - iu) >> 2
-	}
-	if iu == 0 {
-		return math.Log1p(e)
-	}
-	f := u - 1
-	hfsq := 0.5 * f * f
-	s := f / (2 + f)
-	r := log1pPoly(s * s)
-	if k == 0 {
-		return f - (hfsq - s*(hfsq+r))
-	}
-	return k*ln2Hi - ((hfsq - (s*(hfsq+r) + (k*ln2Lo + c))) - f)
-}
-
-const (
-	log1pSqrt2M1 = 4.142135623730950488017e-01 // √2 − 1
-	log1pSmall   = 1.0 / (1 << 29)
-)
-
-// log1pKernel is log1p(e) for 2⁻²⁹ ≤ e < √2 − 1 (fdlibm's k = 0 case),
-// small enough to be inlined.
-func log1pKernel(e float64) float64 {
-	hfsq := 0.5 * e * e
-	s := e / (2 + e)
-	r := log1pPoly(s * s)
-	return e - (hfsq - s*(hfsq+r))
-}
-
-// log1pPoly is fdlibm's minimax polynomial z·R(z) of log1p's kernel.
-func log1pPoly(z float64) float64 {
-	const (
-		lp1 = 6.666666666666735130e-01
-		lp2 = 3.999999999940941908e-01
-		lp3 = 2.857142874366239149e-01
-		lp4 = 2.222219843214978396e-01
-		lp5 = 1.818357216161805012e-01
-		lp6 = 1.531383769920937332e-01
-		lp7 = 1.479819860511658591e-01
-	)
-	return z * (lp1 + z*(lp2+z*(lp3+z*(lp4+z*(lp5+z*(lp6+z*lp7))))))
 }

@@ -2,28 +2,11 @@ package dist
 
 import (
 	"math"
-	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
 )
-
-// log1pUnit takes the same steps as math.Log1p on [0, 1], so it must agree
-// with it bit for bit there (and fall back to it elsewhere).
-func TestLog1pUnitMatchesLog1pBitForBit(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	xs := []float64{0, 1, 5e-324, 1e-300, log1pSmall, math.Nextafter(log1pSmall, 0), log1pSqrt2M1,
-		math.Nextafter(log1pSqrt2M1, 0), math.Nextafter(log1pSqrt2M1, 1), math.Sqrt2 - 1, math.Nextafter(1, 0),
-		-0.5, 2, math.Inf(1), math.NaN()}
-	for range 200000 {
-		xs = append(xs, math.Exp(-60*r.Float64()), r.Float64())
-	}
-	for _, x := range xs {
-		if got, want := log1pUnit(x), math.Log1p(x); math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("log1pUnit(%v) = %v, math.Log1p gives %v", x, got, want)
-		}
-	}
-}
 
 // The fused Bernoulli-logits log density, its gradient and its second
 // derivative in the logits agree with the same quantities built from
@@ -111,6 +94,51 @@ func TestBernoulliLogitsFusedMatchesLogSigmoidForm(t *testing.T) {
 		}
 		if math.Abs(got.hess[i]-h) > 1e-15+1e-13*math.Abs(h) {
 			t.Errorf("second derivative at l = %v: fused %v, want %v", l[i], got.hess[i], h)
+		}
+	}
+}
+
+// In a fused loop the density and the score come from one pass that shares
+// their exponentials; the values are the same, bit for bit, as those of the
+// two ops run one by one.
+func TestBernoulliLogitsPairMatchesSeparateOps(t *testing.T) {
+	const n, d = 2000, 7 // one chunk: sums are added in the same order
+	x := make([]float64, n*d)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = math.Sin(float64(i)) * 3
+	}
+	for i := range y {
+		y[i] = float64(i % 2)
+	}
+	y[17] = 0.5 // off the support
+	var results [2][][]float64
+	for k, fused := range []bool{true, false} {
+		g := engine.NewGraph()
+		beta := g.Param("beta", []float64{0.3, -1, 2, 0.1, -0.4, 5, -7}, d)
+		lp := BernoulliLogits(g.MatVec(g.Constant(x, n, d), beta)).LogProb(g.Constant(y, n))
+		mask := g.Where(g.Greater(lp, g.Scalar(math.Inf(-1))), lp, g.Scalar(0))
+		loss := g.Sum(mask)
+		grad := g.Grad(loss, beta)[0]
+		p, err := g.Compile([]*engine.Node{lp, loss, grad}, engine.WithFusion(fused))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fused && !strings.Contains(p.Describe(), "bernoulli_logits_score") {
+			t.Fatalf("the score is not computed in the density's pass:\n%s", p.Describe())
+		}
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range []*engine.Node{lp, loss, grad} {
+			results[k] = append(results[k], append([]float64(nil), p.Value(o)...))
+		}
+	}
+	for o := range results[0] {
+		for i, v := range results[0][o] {
+			if math.Float64bits(v) != math.Float64bits(results[1][o][i]) {
+				t.Fatalf("output %d element %d: fused %v, op by op %v", o, i, v, results[1][o][i])
+			}
 		}
 	}
 }
