@@ -205,8 +205,16 @@ func (g *Graph) PowScalar(x *Node, c float64) *Node { return g.unary(fnPowC, x, 
 // Exp returns e^x.
 func (g *Graph) Exp(x *Node) *Node { return g.unary(fnExp, x, 0) }
 
-// Log returns the natural logarithm.
-func (g *Graph) Log(x *Node) *Node { return g.unary(fnLog, x, 0) }
+// Log returns the natural logarithm. The log of an exponential is its
+// argument: exact, and finite where the exponential overflows.
+func (g *Graph) Log(x *Node) *Node {
+	if x != nil && x.g == g && x.kind == KindOp {
+		if u, ok := x.op.(unaryOp); ok && u.fn == fnExp {
+			return x.in[0]
+		}
+	}
+	return g.unary(fnLog, x, 0)
+}
 
 // Log1p returns log(1+x), accurate for small x.
 func (g *Graph) Log1p(x *Node) *Node { return g.unary(fnLog1p, x, 0) }

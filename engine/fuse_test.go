@@ -321,3 +321,25 @@ func (failingOp) Kernel(KernelSpec) (Kernel, error) {
 		return nil
 	}), nil
 }
+
+// The log of an exponential is its argument: exact, and finite where the
+// exponential overflows.
+func TestLogOfExpIsTheArgument(t *testing.T) {
+	g := NewGraph()
+	x := g.Input("x", 3)
+	y := g.Log(g.Exp(x))
+	if y != x {
+		t.Fatalf("Log(Exp(x)) built %v, want x itself", y)
+	}
+	p, err := g.Compile([]*Node{g.Sum(g.Log(g.Exp(g.Scale(x, 2))))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Set(x, []float64{400, -1, 0.5})
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Scalar(p.Outputs()[0]); got != 799 {
+		t.Errorf("Σ log(exp(2x)) = %v, want 799", got)
+	}
+}

@@ -42,11 +42,9 @@ func (bernoulliLogitsOp) Shape(in []engine.Shape) (engine.Shape, error) {
 func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
 		x, l := in[0][:len(lp)], in[1][:len(lp)]
-		bernoulliExp(lp, l)
-		vmath.Log1p(lp, lp)
-		for i, li := range l {
-			lp[i] = bernoulliLogDensity(x[i], li, lp[i])
-		}
+		bernoulliT(lp, x, l)
+		vmath.Softplus(lp, lp)
+		bernoulliFinish(lp, nil, x)
 		return nil
 	}), nil
 }
@@ -59,52 +57,47 @@ func (bernoulliLogitsOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.Pa
 	return bernoulliPair{}, true, nil
 }
 
-// bernoulliPair writes the density and the score with one exponential and
-// one logarithm per element, as the two ops' own kernels compute them.
+// bernoulliPair writes the density and the score in one pass, with the
+// values the two ops' own kernels give.
 type bernoulliPair struct{}
 
 func (bernoulliPair) RunPair(lp, score []float64, in [][]float64) error {
 	x, l := in[0][:len(lp)], in[1][:len(lp)]
-	bernoulliExp(score, l)
-	vmath.Log1p(lp, score)
-	for i, li := range l {
-		lp[i] = bernoulliLogDensity(x[i], li, lp[i])
-		score[i] = bernoulliScore(x[i], li, score[i])
-	}
+	bernoulliT(score, x, l)
+	vmath.Softplus(lp, score)
+	vmath.Sigmoid(score, score)
+	bernoulliFinish(lp, score, x)
 	return nil
 }
 
-// bernoulliExp sets e = e^−|l|, which is e^−|t| for t = ±l.
-func bernoulliExp(e, l []float64) {
+// bernoulliT sets t = (1 − 2x)·l: −l for x = 1 and l for x = 0, exactly.
+// The density is −softplus(t) and the score x − σ(l) = (2x − 1)·σ(t),
+// which has no cancellation where σ(l) is close to x.
+func bernoulliT(t, x, l []float64) {
 	for i, li := range l {
-		e[i] = -math.Abs(li)
+		t[i] = (1 - 2*x[i]) * li
 	}
-	vmath.Exp(e, e)
 }
 
-// bernoulliLogDensity is −softplus(t) = −max(t, 0) − log1p(e^−|t|) with
-// t = (1 − 2x)·l (−l for x = 1, l for x = 0, exactly), given the logarithm
-// term, and −Inf off the support.
-func bernoulliLogDensity(x, l, log1pE float64) float64 {
-	if x != 0 && x != 1 {
-		return math.Inf(-1)
+// bernoulliFinish turns softplus(t) in lp into the density and σ(t) in
+// score into the score (either may be nil), with −Inf and 0 off the
+// support.
+func bernoulliFinish(lp, score, x []float64) {
+	for i, xi := range x {
+		valid := xi == 0 || xi == 1
+		if lp != nil {
+			lp[i] = -lp[i]
+			if !valid {
+				lp[i] = math.Inf(-1)
+			}
+		}
+		if score != nil {
+			score[i] *= 2*xi - 1
+			if !valid {
+				score[i] = 0
+			}
+		}
 	}
-	return -max((1-2*x)*l, 0) - log1pE
-}
-
-// bernoulliScore is x − σ(l) = (2x − 1)·σ(t), given e = e^−|t|: σ(t) is
-// 1/(1 + e) for t ≥ 0 and e/(1 + e) below, so there is no cancellation and
-// no branch on the data (t's sign bit picks); 0 off the support.
-func bernoulliScore(x, l, e float64) float64 {
-	if x != 0 && x != 1 {
-		return 0
-	}
-	t := (1 - 2*x) * l
-	hi := 1 / (1 + e)
-	lo := e * hi
-	neg := uint64(int64(math.Float64bits(t)) >> 63)
-	sig := math.Float64frombits(math.Float64bits(hi)&^neg | math.Float64bits(lo)&neg)
-	return (2*x - 1) * sig
 }
 
 func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
@@ -127,10 +120,9 @@ func (bernoulliScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
 func (bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(score []float64, in [][]float64) error {
 		x, l := in[0][:len(score)], in[1][:len(score)]
-		bernoulliExp(score, l)
-		for i, li := range l {
-			score[i] = bernoulliScore(x[i], li, score[i])
-		}
+		bernoulliT(score, x, l)
+		vmath.Sigmoid(score, score)
+		bernoulliFinish(nil, score, x)
 		return nil
 	}), nil
 }

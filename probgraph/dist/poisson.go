@@ -13,6 +13,7 @@ type PoissonDist struct {
 	base
 	// Rate is the mean number of events.
 	Rate *engine.Node
+	raw  *engine.Node // the rate as given, before its run-time check
 }
 
 // Poisson returns the Poisson distribution with the given rate, which must
@@ -24,6 +25,7 @@ func Poisson(rate *engine.Node) *PoissonDist {
 		return d
 	}
 	d.Rate = checkParam("Poisson", "rate", rate, rulePositive)
+	d.raw = rate
 	return d
 }
 
@@ -45,7 +47,9 @@ func (d *PoissonDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	in := d.Support().Check(x)
 	k := g.Where(in, x, g.Scalar(0))
-	lp := g.Sub(g.Sub(timesLog(g, k, g.Log(d.Rate)), d.Rate), g.Lgamma(g.AddScalar(k, 1)))
+	// log of the unchecked rate, so that a log link exp(η) gives η back
+	// exactly (Graph.Log); the checked rate still guards the result.
+	lp := g.Sub(g.Sub(timesLog(g, k, g.Log(d.raw)), d.Rate), g.Lgamma(g.AddScalar(k, 1)))
 	return broadcastBatch(g, maskSupport(g, in, lp), d.batch)
 }
 
