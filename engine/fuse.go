@@ -95,8 +95,9 @@ func (c *compiler) fuse() {
 			f.place(n)
 		}
 	}
-	// Regions that do not pay for their loop go back to plain steps.
-	f.dissolve(func(r *region) bool { return !r.worthwhile() })
+	// Regions that do not pay for their loop go back to plain steps (and
+	// regions emptied by merging disappear).
+	f.dissolve(func(r *region) bool { return len(r.members)+len(r.sinks) == 0 || !r.worthwhile() })
 }
 
 // dissolve turns the regions for which drop is true back into plain steps.
@@ -173,13 +174,24 @@ func (f *fuser) placeMember(n *Node) {
 		}
 		ins[i] = in
 	}
-	// Join the first region among the full inputs' that can take n.
+	// Join the first region among the full inputs' that can take n, after
+	// merging into it the other regions n reads from where that is allowed
+	// (two chains built apart, such as a linear predictor and a varying
+	// intercept, meet here).
 	for _, in := range ins {
 		if in.class != inFull {
 			continue
 		}
 		r := f.tileRegion(in.node, size)
-		if r < 0 || !f.rowsFit(f.regions[r], rowLen) || !f.legal(r, ins) {
+		if r < 0 || !f.rowsFit(f.regions[r], rowLen) {
+			continue
+		}
+		for _, other := range ins {
+			if r2 := f.tileRegion(other.node, size); other.class == inFull && r2 >= 0 && r2 != r {
+				f.merge(r, r2)
+			}
+		}
+		if !f.legal(r, ins) {
 			continue
 		}
 		f.inputs[n.id] = ins
@@ -261,12 +273,25 @@ func (f *fuser) placeMatmul(n *Node, op matmulOp) {
 	}
 	switch {
 	case !op.ta && b.shape.Size() == a.shape[1] && n.shape[1] == 1:
-		// η = X·b with b a column (or a transposed row): a source.
-		if a.shape[0] < 2 {
+		// η = X·b with b a column (or a transposed row): a source. It
+		// joins a recent region over the same rows if allowed (the terms
+		// added to a linear predictor are often built before it).
+		size, xr := a.shape[0], f.c.root(a)
+		if size < 2 {
 			return
 		}
-		r := f.newRegion(n, a.shape[0])
-		f.regions[r].x = f.c.root(a)
+		ins := []fuseInput{{class: inFull, node: xr}, {class: inFull, node: f.c.root(b)}}
+		for r := len(f.regions) - 1; r >= max(0, len(f.regions)-recentRegions); r-- {
+			reg := f.regions[r]
+			if reg.size == size && reg.rowLen == 1 && (reg.x == nil || reg.x == xr) &&
+				!reg.all[xr.id] && !reg.all[ins[1].node.id] && f.legal(r, ins) {
+				reg.x = xr
+				f.join(r, n, fuseSource)
+				return
+			}
+		}
+		r := f.newRegion(n, size)
+		f.regions[r].x = xr
 		f.join(r, n, fuseSource)
 	case op.ta && !op.tb && b.shape[1] == 1:
 		// Xᵀ·v with v a column of the region: a sink.
@@ -284,11 +309,94 @@ func (f *fuser) placeXt(n, x, v *Node) {
 	}
 	reg := f.regions[r]
 	xr := f.c.root(x)
-	if (reg.x != nil && reg.x != xr) || reg.rowLen != 1 || reg.tile[xr.id] || !f.legal(r, []fuseInput{{class: inFull, node: xr}}) {
+	if (reg.x != nil && reg.x != xr) || reg.rowLen != 1 || reg.all[xr.id] || !f.legal(r, []fuseInput{{class: inFull, node: xr}}) {
 		return
 	}
 	reg.x = xr
 	f.join(r, n, fuseXtSink)
+}
+
+// merge moves region r2 into region r when both run over the same elements
+// with compatible rows and neither reads anything computed from the other
+// outside them; it reports whether it did.
+func (f *fuser) merge(r, r2 int) bool {
+	a, b := f.regions[r], f.regions[r2]
+	if a.size != b.size || (a.x != nil && b.x != nil && a.x != b.x) ||
+		(a.rowLen != 1 && b.rowLen != 1 && a.rowLen != b.rowLen) ||
+		((a.x != nil || b.x != nil) && max(a.rowLen, b.rowLen) != 1) {
+		return false
+	}
+	if f.readsFrom(b, r) || f.readsFrom(a, r2) || f.matrixInside(a, b) || f.matrixInside(b, a) {
+		return false
+	}
+	for _, n := range append(b.members, b.sinks...) {
+		f.regOf[n.id] = r
+		a.all[n.id] = true
+	}
+	for id := range b.tile {
+		a.tile[id] = true
+	}
+	a.members = mergeByID(a.members, b.members)
+	a.sinks = mergeByID(a.sinks, b.sinks)
+	a.minID = min(a.minID, b.minID)
+	a.rowLen = max(a.rowLen, b.rowLen)
+	if a.x == nil {
+		a.x = b.x
+	}
+	clear(a.noDep) // a now holds older nodes: what did not depend on it may
+	*b = region{tile: map[int]bool{}, all: map[int]bool{}, noDep: map[int]bool{}}
+	return true
+}
+
+// readsFrom reports whether any input that region reg reads from outside
+// itself depends on region r.
+func (f *fuser) readsFrom(reg *region, r int) bool {
+	for _, n := range append(reg.members, reg.sinks...) {
+		ins := f.inputs[n.id]
+		if ins == nil {
+			for _, x := range n.in {
+				ins = append(ins, fuseInput{class: inFull, node: f.c.root(x)})
+			}
+		}
+		for _, in := range ins {
+			if reg.all[in.node.id] {
+				continue
+			}
+			f.visits = 0
+			if f.dependsOn(in.node, f.regions[r]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// matrixInside reports whether a row matrix or a product's vector that a
+// reads is a member of b (possible when the matrix has one column).
+func (f *fuser) matrixInside(a, b *region) bool {
+	if a.x != nil && b.all[a.x.id] {
+		return true
+	}
+	for _, m := range a.members {
+		if f.kind[m.id] == fuseSource && b.all[f.c.root(m.in[1]).id] {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeByID merges two lists of nodes sorted by id, keeping the order (a
+// topological order of the merged region).
+func mergeByID(a, b []*Node) []*Node {
+	out := make([]*Node, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].id < b[0].id {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 func (f *fuser) newRegion(n *Node, size int) int {

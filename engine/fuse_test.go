@@ -77,7 +77,7 @@ func randomGraph(r *rand.Rand, n int) (*Graph, []*Node) {
 	for range steps {
 		a := pick()
 		var y *Node
-		switch r.IntN(12) {
+		switch r.IntN(13) {
 		case 0:
 			y = g.Tanh(a)
 		case 1:
@@ -100,8 +100,14 @@ func randomGraph(r *rand.Rand, n int) (*Graph, []*Node) {
 			y = g.Where(g.Greater(a, other(a)), a, g.Neg(a))
 		case 10:
 			y = g.Cumsum(a, -1) // not element-wise: its input is stored
-		default:
+		case 11:
+			// a second linear predictor, built after other terms: it joins
+			// or merges with the regions those terms are in
+			y = g.Add(a, g.Reshape(g.MatMul(x, param(d, 1)), a.shape...))
+		case 12:
 			y = g.AddScalar(g.Scale(a, 0.75), -0.1)
+		default:
+			panic("unreachable")
 		}
 		pool = append(pool, y)
 	}
