@@ -45,12 +45,66 @@ func (d *PoissonDist) LogProb(x *engine.Node) *engine.Node {
 		return d.invalid()
 	}
 	g := d.g
+	s, ok := engine.BroadcastShapes(x.Shape(), d.Rate.Shape())
+	if !ok {
+		return g.Fail(fmt.Errorf("%w: Poisson.LogProb: value shape %v does not broadcast with rate shape %v", ErrShape, x.Shape(), d.Rate.Shape()))
+	}
+	x = g.BroadcastTo(x, s...)
 	in := d.Support().Check(x)
 	k := g.Where(in, x, g.Scalar(0))
-	// log of the unchecked rate, so that a log link exp(η) gives η back
-	// exactly (Graph.Log); the checked rate still guards the result.
-	lp := g.Sub(g.Sub(timesLog(g, k, g.Log(d.raw)), d.Rate), g.Lgamma(g.AddScalar(k, 1)))
-	return broadcastBatch(g, maskSupport(g, in, lp), d.batch)
+	// The log of the unchecked rate, so that a log link exp(η) gives η
+	// back exactly (Graph.Log); the checked rate still guards the result.
+	logRate := g.BroadcastTo(g.Log(d.raw), s...)
+	rate := g.BroadcastTo(d.Rate, s...)
+	lp := g.Apply(poissonLogProbOp{}, x, logRate, rate, g.Lgamma(g.AddScalar(k, 1)), k, in)
+	return broadcastBatch(g, lp, d.batch)
+}
+
+// poissonLogProbOp is the Poisson log density as one element-wise op:
+// inputs x, log rate, rate, log x!, k (x on the support, 0 off it) and the
+// support mask, all of one shape; output k·log rate − rate − log x! on the
+// support (0·log rate is 0, also for rate 0) and −Inf off it. The last
+// three inputs depend on x alone, so for data they are constants computed
+// once. Its gradients are k in the log rate and −1 in the rate (0 off the
+// support): one multiplication each.
+type poissonLogProbOp struct{}
+
+func (poissonLogProbOp) String() string { return "poisson_log_prob" }
+
+// Elementwise is true: element i depends on element i of each input.
+func (poissonLogProbOp) Elementwise() bool { return true }
+
+func (poissonLogProbOp) Shape(in []engine.Shape) (engine.Shape, error) {
+	for _, s := range in[1:] {
+		if !s.Equal(in[0]) {
+			return nil, fmt.Errorf("%w: poisson_log_prob needs inputs of one shape, got %v", engine.ErrShape, in)
+		}
+	}
+	return in[0].Clone(), nil
+}
+
+func (poissonLogProbOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
+		n := len(lp)
+		logRate, rate, lgx, k, valid := in[1][:n], in[2][:n], in[3][:n], in[4][:n], in[5][:n]
+		for i, ki := range k {
+			t := ki * logRate[i]
+			if ki == 0 {
+				t = 0
+			}
+			v := t - rate[i] - lgx[i]
+			if valid[i] == 0 {
+				v = math.Inf(-1)
+			}
+			lp[i] = v
+		}
+		return nil
+	}), nil
+}
+
+func (poissonLogProbOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	k, valid := in[4], in[5]
+	return []*engine.Node{nil, g.Mul(gout, k), g.Mul(gout, g.Neg(valid)), nil, nil, nil}
 }
 
 // Sample draws counts with one uniform noise value per draw. Below rate 10

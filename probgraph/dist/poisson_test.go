@@ -68,3 +68,11 @@ func TestPoissonBadParameters(t *testing.T) {
 		{name: "negative", family: "Poisson", param: "rate", value: []float64{-3}, x: []float64{1}, build: build},
 	})
 }
+
+// With a log link the density is built from η itself (log exp(η) = η), and
+// its gradient in η is k − e^η.
+func TestPoissonLogLinkGradient(t *testing.T) {
+	checkLogProbGradFD(t, []float64{-0.7, 1.4, 3.9}, []int{3}, func(g *engine.Graph, th *engine.Node) *engine.Node {
+		return Poisson(g.Exp(th)).LogProb(g.Constant([]float64{0, 3, 45, 2, 7, 30}, 2, 3))
+	})
+}
