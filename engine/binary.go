@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+
+	"github.com/ignis-ppl/ignis/internal/vmath"
 )
 
 type binKind uint8
@@ -50,6 +52,13 @@ var binFuncs = [...]func(a, b float64) float64{
 	func(a, b float64) float64 { return b2f(a == b) },
 }
 
+// vectorBinary holds the slice versions of the binary ops (pow has none).
+var vectorBinary = [...]func(dst, a, b []float64){
+	binAdd: vmath.Add, binSub: vmath.Sub, binMul: vmath.Mul, binDiv: vmath.Div,
+	binMax: vmath.Max, binMin: vmath.Min, binGreater: vmath.Greater, binGreaterEq: vmath.GreaterEqual,
+	binLess: vmath.Less, binLessEq: vmath.LessEqual, binEqual: vmath.Equal,
+}
+
 func b2f(b bool) float64 {
 	if b {
 		return 1
@@ -77,41 +86,22 @@ func (o binaryOp) Kernel(spec KernelSpec) (Kernel, error) {
 	kind := o.kind
 	// The arithmetic ops get loops without a function call per element;
 	// everything else goes through the shared broadcasting kernel.
+	// Equal shapes run over whole slices, four elements per instruction
+	// where the processor allows (internal/vmath, the same bits as the
+	// scalar expressions); a scalar second operand of + and × likewise.
 	switch {
-	case a.Size() == out.Size() && b.Size() == out.Size() && kind <= binDiv:
+	case a.Size() == out.Size() && b.Size() == out.Size() && vectorBinary[kind] != nil:
+		f := vectorBinary[kind]
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			x, y := in[0], in[1][:len(in[0])]
-			switch kind {
-			case binAdd:
-				for i := range x {
-					out[i] = x[i] + y[i]
-				}
-			case binSub:
-				for i := range x {
-					out[i] = x[i] - y[i]
-				}
-			case binMul:
-				for i := range x {
-					out[i] = x[i] * y[i]
-				}
-			default:
-				for i := range x {
-					out[i] = x[i] / y[i]
-				}
-			}
+			f(out, in[0], in[1])
 			return nil
 		}), nil
-	case b.Size() == 1 && (kind == binAdd || kind == binMul):
+	case b.Size() == 1 && a.Size() == out.Size() && (kind == binAdd || kind == binMul):
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			y := in[1][0]
 			if kind == binAdd {
-				for i, x := range in[0] {
-					out[i] = x + y
-				}
-				return nil
-			}
-			for i, x := range in[0] {
-				out[i] = x * y
+				vmath.Shift(out, in[0], in[1][0])
+			} else {
+				vmath.Scale(out, in[0], in[1][0])
 			}
 			return nil
 		}), nil

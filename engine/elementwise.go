@@ -32,38 +32,21 @@ func (o unaryOp) Shape(in []Shape) (Shape, error) { return in[0].Clone(), nil }
 
 func (o unaryOp) Kernel(KernelSpec) (Kernel, error) {
 	f, c := o.fn.f, o.c
+	// The arithmetic and the transcendental functions run over whole
+	// slices, four elements per instruction where the processor allows
+	// (internal/vmath); the others element by element.
 	switch o.fn.name {
-	case "neg":
-		return KernelFunc(func(out []float64, in [][]float64) error {
-			for i, x := range in[0] {
-				out[i] = -x
-			}
-			return nil
-		}), nil
 	case "scale":
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			for i, x := range in[0] {
-				out[i] = c * x
-			}
+			vmath.Scale(out, in[0], c)
 			return nil
 		}), nil
 	case "shift":
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			for i, x := range in[0] {
-				out[i] = x + c
-			}
-			return nil
-		}), nil
-	case "square":
-		return KernelFunc(func(out []float64, in [][]float64) error {
-			for i, x := range in[0] {
-				out[i] = x * x
-			}
+			vmath.Shift(out, in[0], c)
 			return nil
 		}), nil
 	}
-	// The transcendental functions run over whole slices, four elements
-	// per instruction where the processor allows (internal/vmath).
 	if v := vectorized[o.fn.name]; v != nil {
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			v(out, in[0])
@@ -162,11 +145,12 @@ func init() {
 }
 
 // vectorized maps the unary functions that internal/vmath evaluates over
-// slices to its routines; their results are within 2 ulp of the scalar
-// functions above.
+// slices to its routines: the transcendental ones within 2 ulp of the
+// scalar functions above, the arithmetic ones bit for bit.
 var vectorized = map[string]func(dst, x []float64){
 	"exp": vmath.Exp, "log": vmath.Log, "log1p": vmath.Log1p, "expm1": vmath.Expm1,
 	"tanh": vmath.Tanh, "sigmoid": vmath.Sigmoid, "softplus": vmath.Softplus, "logsigmoid": vmath.LogSigmoid,
+	"neg": vmath.Neg, "square": vmath.Square, "reciprocal": vmath.Reciprocal, "abs": vmath.Abs, "sqrt": vmath.Sqrt,
 }
 
 func sigmoid(x float64) float64 {

@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+
+	"github.com/ignis-ppl/ignis/internal/vmath"
 )
 
 // whereOp picks a where cond is non-zero and b elsewhere, broadcasting all three.
@@ -23,14 +25,7 @@ func (whereOp) Kernel(spec KernelSpec) (Kernel, error) {
 	out := spec.Out
 	if n := out.Size(); spec.In[0].Size() == n && spec.In[1].Size() == n && spec.In[2].Size() == n {
 		return KernelFunc(func(z []float64, in [][]float64) error {
-			c, a, b := in[0][:len(z)], in[1][:len(z)], in[2][:len(z)]
-			for i, ci := range c {
-				if ci != 0 {
-					z[i] = a[i]
-				} else {
-					z[i] = b[i]
-				}
-			}
+			vmath.Where(z, in[0], in[1], in[2])
 			return nil
 		}), nil
 	}

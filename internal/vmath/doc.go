@@ -13,4 +13,13 @@
 // pure-Go version computes the same functions to the same accuracy. Nothing
 // allocates, so the functions suit the inner loops of log densities and
 // their gradients.
+//
+// The package also holds the simple element-wise operations that fused
+// loops chain over tiles: Add, Sub, Mul, Div, Scale, Shift, Neg, Abs,
+// Square, Reciprocal and Sqrt; Max and Min; the comparisons Greater,
+// GreaterEqual, Less, LessEqual and Equal, which give 1 or 0; and Where.
+// These are exact: each element is, bit for bit, what the plain Go loop
+// over the slices gives (one correctly rounded IEEE operation, NaN
+// payloads as the processor passes them on), and the assembly, four
+// elements per instruction, changes only the speed.
 package vmath
