@@ -13,7 +13,7 @@ import (
 const (
 	tileElems  = 256   // elements per tile without a row matrix
 	chunkElems = 4096  // elements per chunk without a row matrix
-	xTileBytes = 16384 // bytes of X per tile
+	xTileBytes = 32768 // bytes of X per tile
 	xChunkWork = 16384 // rows·columns of X per chunk
 	parWork    = 1 << 15
 )

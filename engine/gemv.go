@@ -16,8 +16,9 @@ func gemvTRowsAdd(m, d int, x, v, acc []float64) {
 }
 
 // xTileRows is how many rows of an n×d matrix a fused loop takes at a time:
-// a tile of about 16 KiB, which stays in the first-level cache between the
-// product that reads it and the one that reads it again.
+// a tile of about 32 KiB, which stays in cache between the product that
+// reads it and the one that reads it again, and long enough that the ops
+// between them cost little per call.
 func xTileRows(d int) int { return min(max((xTileBytes/8/d)&^7, 8), 256) }
 
 // gemvTTiled sets y = Xᵀ·v for X (m×d, rows ldx apart), adding the rows'

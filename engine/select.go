@@ -59,6 +59,13 @@ func (whereOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 		g.SumTo(g.Where(in[0], zero, gout), in[2].shape)}
 }
 
+// index converts an index held as a float64 and reports whether it is a
+// whole number in [0, n) (NaN and ±Inf are not).
+func index(v float64, n int) (int, bool) {
+	i := int(v)
+	return i, float64(i) == v && uint(i) < uint(n)
+}
+
 // Elementwise is true: with its operands expanded, where picks element by
 // element.
 func (whereOp) Elementwise() bool { return true }
@@ -105,9 +112,18 @@ func (o takeOp) Kernel(spec KernelSpec) (Kernel, error) {
 	return KernelFunc(func(out []float64, in [][]float64) error {
 		x, idx := in[0], in[1]
 		for j, v := range idx {
-			if v < 0 || v >= float64(n) || v != math.Trunc(v) {
+			if _, ok := index(v, n); !ok {
 				return fmt.Errorf("%w: take: index %v at %d out of range [0, %d)", ErrArgument, v, j, n)
 			}
+		}
+		if inner == 1 { // one value per index: a plain gather
+			for b := 0; b < outer; b++ {
+				xb, ob := x[b*n:(b+1)*n], out[b*m:(b+1)*m]
+				for j, v := range idx {
+					ob[j] = xb[int(v)]
+				}
+			}
+			return nil
 		}
 		for b := 0; b < outer; b++ {
 			for j, v := range idx {
@@ -145,9 +161,23 @@ func (o scatterAddOp) Kernel(spec KernelSpec) (Kernel, error) {
 	return KernelFunc(func(out []float64, in [][]float64) error {
 		src, idx := in[0], in[1]
 		clear(out)
+		if inner == 1 {
+			for _, v := range idx {
+				if _, ok := index(v, n); !ok {
+					return fmt.Errorf("%w: scatter_add: index %v out of range [0, %d)", ErrArgument, v, n)
+				}
+			}
+			for b := 0; b < outer; b++ {
+				sb, ob := src[b*m:(b+1)*m], out[b*n:(b+1)*n]
+				for j, v := range idx {
+					ob[int(v)] += sb[j]
+				}
+			}
+			return nil
+		}
 		for b := 0; b < outer; b++ {
 			for j, v := range idx {
-				if v < 0 || v >= float64(n) || v != math.Trunc(v) {
+				if _, ok := index(v, n); !ok {
 					return fmt.Errorf("%w: scatter_add: index %v out of range [0, %d)", ErrArgument, v, n)
 				}
 				dst := (b*n + int(v)) * inner

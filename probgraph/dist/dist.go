@@ -227,23 +227,8 @@ func (r paramRule) checkLast(family, name string, v []float64, last int) error {
 
 // checkFrom is checkLast for v starting at element offset of the parameter.
 func (r paramRule) checkFrom(family, name string, v []float64, last, offset int) error {
-	for i, x := range v {
-		bad := math.IsNaN(x)
-		switch r {
-		case rulePositive:
-			bad = bad || !(x > 0) || math.IsInf(x, 1)
-		case ruleNonNegative, ruleSimplex:
-			bad = bad || x < 0
-		case ruleUnit:
-			bad = bad || x < 0 || x > 1
-		case ruleFinite:
-			bad = bad || math.IsInf(x, 0)
-		case ruleCount:
-			bad = bad || x < 0 || x != math.Trunc(x) || math.IsInf(x, 0)
-		}
-		if bad {
-			return fmt.Errorf("%w: %s: %s %s (element %d is %v)", ErrParameter, family, name, ruleText[r], offset+i, x)
-		}
+	if i := r.firstBad(v); i >= 0 {
+		return fmt.Errorf("%w: %s: %s %s (element %d is %v)", ErrParameter, family, name, ruleText[r], offset+i, v[i])
 	}
 	if r == ruleSimplex {
 		if last <= 0 {
@@ -260,6 +245,45 @@ func (r paramRule) checkFrom(family, name string, v []float64, last, offset int)
 		}
 	}
 	return nil
+}
+
+// firstBad returns the index of the first element of v that breaks the
+// rule's element test, or −1. Each rule has a loop of its own: the test
+// runs on every parameter of every run.
+func (r paramRule) firstBad(v []float64) int {
+	switch r {
+	case rulePositive:
+		for i, x := range v {
+			if !(x > 0 && x <= math.MaxFloat64) { // NaN, ≤ 0 and +Inf fail
+				return i
+			}
+		}
+	case ruleNonNegative, ruleSimplex:
+		for i, x := range v {
+			if !(x >= 0) {
+				return i
+			}
+		}
+	case ruleUnit:
+		for i, x := range v {
+			if !(x >= 0 && x <= 1) {
+				return i
+			}
+		}
+	case ruleFinite:
+		for i, x := range v {
+			if !(x >= -math.MaxFloat64 && x <= math.MaxFloat64) {
+				return i
+			}
+		}
+	case ruleCount:
+		for i, x := range v {
+			if !(x >= 0 && x <= math.MaxFloat64) || x != math.Trunc(x) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // checkOp passes its input through and fails the run when a rule is broken.

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/vmath"
 )
 
 // PoissonDist is the Poisson distribution on {0, 1, 2, …} with mean Rate,
@@ -56,17 +57,22 @@ func (d *PoissonDist) LogProb(x *engine.Node) *engine.Node {
 	// back exactly (Graph.Log); the checked rate still guards the result.
 	logRate := g.BroadcastTo(g.Log(d.raw), s...)
 	rate := g.BroadcastTo(d.Rate, s...)
-	lp := g.Apply(poissonLogProbOp{}, x, logRate, rate, g.Lgamma(g.AddScalar(k, 1)), k, in)
+	// log x! on the support and +Inf off it, so that the density is −Inf
+	// there with no test per element.
+	c := g.Where(in, g.Lgamma(g.AddScalar(k, 1)), g.Scalar(math.Inf(1)))
+	lp := g.Apply(poissonLogProbOp{}, x, logRate, rate, c, k, g.Neg(in))
 	return broadcastBatch(g, lp, d.batch)
 }
 
 // poissonLogProbOp is the Poisson log density as one element-wise op:
-// inputs x, log rate, rate, log x!, k (x on the support, 0 off it) and the
-// support mask, all of one shape; output k·log rate − rate − log x! on the
-// support (0·log rate is 0, also for rate 0) and −Inf off it. The last
-// three inputs depend on x alone, so for data they are constants computed
-// once. Its gradients are k in the log rate and −1 in the rate (0 off the
-// support): one multiplication each.
+// inputs x, log rate, rate, c (log x! on the support, +Inf off it), k (x on
+// the support, 0 off it) and −1 on the support (0 off it), all of one
+// shape; output k·log rate − rate − c, which is −Inf off the support. The
+// last three inputs depend on x alone, so for data they are constants
+// computed once. Its gradients are k in the log rate and −1 in the rate (0
+// off the support): one multiplication each. The rate is checked positive
+// and finite, so the log rate is finite and k·log rate needs no care at
+// k = 0.
 type poissonLogProbOp struct{}
 
 func (poissonLogProbOp) String() string { return "poisson_log_prob" }
@@ -85,26 +91,15 @@ func (poissonLogProbOp) Shape(in []engine.Shape) (engine.Shape, error) {
 
 func (poissonLogProbOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
-		n := len(lp)
-		logRate, rate, lgx, k, valid := in[1][:n], in[2][:n], in[3][:n], in[4][:n], in[5][:n]
-		for i, ki := range k {
-			t := ki * logRate[i]
-			if ki == 0 {
-				t = 0
-			}
-			v := t - rate[i] - lgx[i]
-			if valid[i] == 0 {
-				v = math.Inf(-1)
-			}
-			lp[i] = v
-		}
+		vmath.Mul(lp, in[4], in[1])
+		vmath.Sub(lp, lp, in[2])
+		vmath.Sub(lp, lp, in[3])
 		return nil
 	}), nil
 }
 
 func (poissonLogProbOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	k, valid := in[4], in[5]
-	return []*engine.Node{nil, g.Mul(gout, k), g.Mul(gout, g.Neg(valid)), nil, nil, nil}
+	return []*engine.Node{nil, g.Mul(gout, in[4]), g.Mul(gout, in[5]), nil, nil, nil}
 }
 
 // Sample draws counts with one uniform noise value per draw. Below rate 10
