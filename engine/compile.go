@@ -340,7 +340,11 @@ func (c *compiler) plainStep(n *Node) error {
 		p.steps = append(p.steps, step{node: n, k: k, out: p.bufs[n.id], in: in})
 		return nil
 	}
-	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device})
+	konst := make([]bool, len(n.in))
+	for i, x := range n.in {
+		konst[i] = c.constLike(x)
+	}
+	k, err := n.op.Kernel(KernelSpec{In: shapes, Out: n.shape, Device: p.device, Const: konst})
 	if err != nil {
 		return fmt.Errorf("engine: compile %v %v: %w", n.op, shapes, err)
 	}

@@ -30,6 +30,10 @@ type KernelSpec struct {
 	In     []Shape
 	Out    Shape
 	Device Device
+	// Const[i] reports that input i holds the same values on every run (a
+	// constant, or ops on constants): a kernel may check or convert it once,
+	// on its first run. Nil means no input is known to be constant.
+	Const []bool
 }
 
 // Kernel computes one op's output into a preallocated buffer. Run must not

@@ -109,31 +109,59 @@ func (o takeOp) Shape(in []Shape) (Shape, error) {
 func (o takeOp) Kernel(spec KernelSpec) (Kernel, error) {
 	outer, n, inner := blocks(spec.In[0], o.axis)
 	m := spec.In[1].Size()
+	ix := newIndexCache(spec, 1, m)
 	return KernelFunc(func(out []float64, in [][]float64) error {
-		x, idx := in[0], in[1]
-		for j, v := range idx {
-			if _, ok := index(v, n); !ok {
-				return fmt.Errorf("%w: take: index %v at %d out of range [0, %d)", ErrArgument, v, j, n)
-			}
+		x := in[0]
+		idx, err := ix.get(in[1], n, "take")
+		if err != nil {
+			return err
 		}
 		if inner == 1 { // one value per index: a plain gather
 			for b := 0; b < outer; b++ {
 				xb, ob := x[b*n:(b+1)*n], out[b*m:(b+1)*m]
-				for j, v := range idx {
-					ob[j] = xb[int(v)]
+				for j, i := range idx {
+					ob[j] = xb[i]
 				}
 			}
 			return nil
 		}
 		for b := 0; b < outer; b++ {
-			for j, v := range idx {
-				src := (b*n + int(v)) * inner
+			for j, i := range idx {
+				src := (b*n + int(i)) * inner
 				dst := (b*m + j) * inner
 				copy(out[dst:dst+inner], x[src:src+inner])
 			}
 		}
 		return nil
 	}), nil
+}
+
+// indexCache turns indices held as float64 into ints, checking each is a
+// whole number in range: on every run, or once when the indices are
+// constant (group labels of data, as a varying-intercept model has).
+type indexCache struct {
+	ints  []int32
+	fixed bool // the indices never change
+	ready bool
+}
+
+func newIndexCache(spec KernelSpec, input, m int) *indexCache {
+	return &indexCache{ints: make([]int32, m), fixed: spec.Const != nil && spec.Const[input]}
+}
+
+func (c *indexCache) get(v []float64, n int, op string) ([]int32, error) {
+	if c.fixed && c.ready {
+		return c.ints, nil
+	}
+	for j, x := range v {
+		i, ok := index(x, n)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: index %v at %d out of range [0, %d)", ErrArgument, op, x, j, n)
+		}
+		c.ints[j] = int32(i)
+	}
+	c.ready = true
+	return c.ints, nil
 }
 
 func (o takeOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
@@ -158,29 +186,24 @@ func (o scatterAddOp) Shape(in []Shape) (Shape, error) {
 func (o scatterAddOp) Kernel(spec KernelSpec) (Kernel, error) {
 	outer, n, inner := blocks(spec.Out, o.axis)
 	m := spec.In[1].Size()
+	ix := newIndexCache(spec, 1, m)
 	return KernelFunc(func(out []float64, in [][]float64) error {
-		src, idx := in[0], in[1]
-		clear(out)
-		if inner == 1 {
-			for _, v := range idx {
-				if _, ok := index(v, n); !ok {
-					return fmt.Errorf("%w: scatter_add: index %v out of range [0, %d)", ErrArgument, v, n)
-				}
-			}
-			for b := 0; b < outer; b++ {
-				sb, ob := src[b*m:(b+1)*m], out[b*n:(b+1)*n]
-				for j, v := range idx {
-					ob[int(v)] += sb[j]
-				}
-			}
-			return nil
+		src := in[0]
+		idx, err := ix.get(in[1], n, "scatter_add")
+		if err != nil {
+			return err
 		}
+		clear(out)
 		for b := 0; b < outer; b++ {
-			for j, v := range idx {
-				if _, ok := index(v, n); !ok {
-					return fmt.Errorf("%w: scatter_add: index %v out of range [0, %d)", ErrArgument, v, n)
+			if inner == 1 {
+				sb, ob := src[b*m:(b+1)*m], out[b*n:(b+1)*n]
+				for j, i := range idx {
+					ob[i] += sb[j]
 				}
-				dst := (b*n + int(v)) * inner
+				continue
+			}
+			for j, i := range idx {
+				dst := (b*n + int(i)) * inner
 				s := (b*m + j) * inner
 				for k := 0; k < inner; k++ {
 					out[dst+k] += src[s+k]

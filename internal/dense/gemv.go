@@ -129,6 +129,10 @@ func scale(beta float64, y []float64) {
 func gemvNGo(m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
 	x = x[:n]
 	y = y[:m]
+	if n == 3 && beta == 0 {
+		gemvN3(alpha, a, lda, x, y)
+		return
+	}
 	for i := range y {
 		row := a[i*lda : i*lda+n]
 		var s0, s1, s2, s3 float64
@@ -158,6 +162,10 @@ func gemvNGo(m, n int, alpha float64, a []float64, lda int, x []float64, beta fl
 // in order.
 func gemvTGo(m, n int, alpha float64, a []float64, lda int, x []float64, y []float64) {
 	y = y[:n]
+	if n == 3 {
+		gemvT3(m, alpha, a, lda, x, y)
+		return
+	}
 	i := 0
 	for ; i+4 <= m; i += 4 {
 		t0, t1, t2, t3 := alpha*x[i], alpha*x[i+1], alpha*x[i+2], alpha*x[i+3]
@@ -181,4 +189,33 @@ func gemvTGo(m, n int, alpha float64, a []float64, lda int, x []float64, y []flo
 			y[j] += t * r[j]
 		}
 	}
+}
+
+// gemvN3 is gemvNGo for three columns and beta = 0 (a linear predictor with
+// a few covariates), with the same arithmetic: each row's sum starts at 0
+// and is added to the three empty partial sums at the end.
+func gemvN3(alpha float64, a []float64, lda int, x, y []float64) {
+	x0, x1, x2 := x[0], x[1], x[2]
+	for i := range y {
+		r := a[i*lda : i*lda+3 : i*lda+3]
+		s := 0.0
+		s += r[0] * x0
+		s += r[1] * x1
+		s += r[2] * x2
+		y[i] = alpha * ((s + 0) + 0)
+	}
+}
+
+// gemvT3 is gemvTGo for three columns, with y in registers and the rows
+// added in order, as gemvTGo adds them.
+func gemvT3(m int, alpha float64, a []float64, lda int, x, y []float64) {
+	y0, y1, y2 := y[0], y[1], y[2]
+	for i, xi := range x[:m] {
+		t := alpha * xi
+		r := a[i*lda : i*lda+3 : i*lda+3]
+		y0 += t * r[0]
+		y1 += t * r[1]
+		y2 += t * r[2]
+	}
+	y[0], y[1], y[2] = y0, y1, y2
 }
