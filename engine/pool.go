@@ -126,7 +126,12 @@ func (j *parJob) do(chunks int, parallel bool) {
 		}
 		return
 	}
+	// Close the last run before changing anything: a worker that arrives
+	// late for it must not find chunks to take while the new count is
+	// already set. The new generation first hands out nothing (chunk index
+	// past any count), then opens once the count is in place.
 	gen := uint32(j.state.Load()>>32) + 1
+	j.state.Store(uint64(gen)<<32 | 0xffffffff)
 	j.chunks.Store(uint32(chunks))
 	j.remaining.Store(int64(chunks))
 	j.lanesUsed.Store(1) // lane 0 is the caller's
