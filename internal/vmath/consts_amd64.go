@@ -61,7 +61,11 @@ const (
 	cNegInf
 	cNaN
 	cMinus1
-	cK1000
+	cSqrt2
+	cZero
+	cNegFast
+	cLn2
+	cLn2Tail
 	numConsts
 )
 
@@ -115,5 +119,9 @@ var vecTab = [numConsts]vec{
 	cNegInf:   splat(math.Inf(-1)),
 	cNaN:      splat(math.NaN()),
 	cMinus1:   splat(-1),
-	cK1000:    splat(log1pMaxK),
+	cSqrt2:    splat(math.Sqrt2),
+	cZero:     splat(0),
+	cNegFast:  splat(-expFast),
+	cLn2:      splat(math.Ln2),
+	cLn2Tail:  splat(ln2Tail),
 }

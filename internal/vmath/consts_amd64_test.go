@@ -24,7 +24,8 @@ func TestHeaderMatchesVecTab(t *testing.T) {
 		"LOGOFF": cLogOff, "MANT": cMant, "SQRTHALF": cSqrtHalf, "EXP52": cExp52,
 		"BIASMAG": cBiasMag, "MINNORM": cMinNorm, "2P52": c2p52, "52": c52,
 		"INF": cInf, "NEGINF": cNegInf, "NAN": cNaN, "MINUS1": cMinus1,
-		"K1000": cK1000,
+		"SQRT2": cSqrt2, "ZERO": cZero, "NEGFAST": cNegFast,
+		"LN2": cLn2, "LN2TAIL": cLn2Tail,
 	}
 	h, err := os.ReadFile("vmath_amd64.h")
 	if err != nil {

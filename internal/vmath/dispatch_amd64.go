@@ -34,3 +34,9 @@ func softplusAVX2(dst, x []float64)
 
 //go:noescape
 func logSigmoidAVX2(dst, x []float64)
+
+// softplusSigmoidAVX2 sets both outputs of SoftplusSigmoid, sp and sg of
+// equal length.
+//
+//go:noescape
+func softplusSigmoidAVX2(sp, sg, x []float64)

@@ -1,6 +1,9 @@
 // Package vmath evaluates transcendental functions over float64 slices:
 // Exp, Expm1, Log, Log1p, Tanh, and the logistic family Sigmoid, Softplus
 // and LogSigmoid that Bernoulli and logistic-regression densities need.
+// SoftplusSigmoid gives a logistic regression's log density and score
+// together: Softplus and Sigmoid of the same logits from one exponential,
+// bit for bit what the two functions give.
 //
 // Each function F(dst, x) sets dst[i] = f(x[i]) for i < len(dst); x must be
 // at least as long as dst, and dst may be x itself. Results are within one

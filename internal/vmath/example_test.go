@@ -33,3 +33,22 @@ func Example() {
 	// z= 3.0  σ=0.9526  grad=+0.0474
 	// log-likelihood -0.6496
 }
+
+// A logistic regression's Bernoulli log density for outcome y and logit t
+// is y·t - softplus(t), and its derivative with respect to t is y - σ(t);
+// SoftplusSigmoid gives both from one exponential.
+func ExampleSoftplusSigmoid() {
+	t := []float64{-2, 0.5, 3}
+	y := []float64{0, 1, 1}
+
+	sp, sg := make([]float64, len(t)), make([]float64, len(t))
+	vmath.SoftplusSigmoid(sp, sg, t)
+
+	for i := range t {
+		fmt.Printf("t=%4.1f  log p=%.4f  score=%+.4f\n", t[i], y[i]*t[i]-sp[i], y[i]-sg[i])
+	}
+	// Output:
+	// t=-2.0  log p=-0.1269  score=-0.1192
+	// t= 0.5  log p=-0.4741  score=+0.3775
+	// t= 3.0  log p=-0.0486  score=+0.0474
+}

@@ -42,6 +42,10 @@ const (
 	ln2Hi = 0x1.62e42fefa4p-1      // ln2 to 41 bits
 	ln2Lo = -0x1.8432a1b0e2634p-43 // ln2 - ln2Hi
 
+	// ln2Tail is ln2 - math.Ln2, for reductions that take k·math.Ln2 in
+	// a fused multiply-add.
+	ln2Tail = 0x1.abc9e3b39803fp-56
+
 	// expFast bounds the inputs whose result is a normal number that
 	// 2ᵏ can scale by an add to the exponent bits (-1021 ≤ k ≤ 1022).
 	expFast = 708.0

@@ -44,10 +44,6 @@ const (
 	logOff   = 0x3ff0000000000000 - sqrtHalfBits
 	mantMask = 1<<52 - 1
 	biasMag  = 0x1p52 + 1023 // bits(2⁵²) | e reads as 2⁵² + e, so subtracting this leaves e - 1023
-
-	// log1pMaxK caps k where Log1p scales c by 2⁻ᵏ; past k = 53 that term
-	// is below the result's precision anyway.
-	log1pMaxK = 1000
 )
 
 // Q(z) = (2·atanh(s) - 2s)/(s·z) on 0 ≤ z ≤ (3 - 2√2)², minimax for relative
@@ -132,17 +128,16 @@ func log1p(x float64) float64 {
 	if x == 0 {
 		return x // keeps the sign of zero, which the sum below would lose
 	}
-	k, inner := log1pParts(x, 0)
+	k, inner := log1pParts(x)
 	return k*ln2Hi - inner
 }
 
-// log1pParts returns k and inner with ln(1 + x + xlo) = k·ln2Hi - inner,
-// k·ln2Hi exact, for x > -1 finite and |xlo| ≤ ulp(x). Where 1 + x rounds
-// into [√2/2, √2) it takes f = x itself; elsewhere u = 1 + x rounds, and
-// the error c = 1 + x - u (exact, by two-sum) enters as c/u = c·2⁻ᵏ/m with
-// 1/m ≈ 1 - 2s + 2s², good to 1% of a term below half an ulp of the
-// result. xlo joins c.
-func log1pParts(x, xlo float64) (k, inner float64) {
+// log1pParts returns k and inner with ln(1 + x) = k·ln2Hi - inner, k·ln2Hi
+// exact, for x > -1 finite. Where 1 + x rounds into [√2/2, √2) it takes
+// f = x itself; elsewhere u = 1 + x rounds, and the error c = 1 + x - u
+// (exact, by two-sum) enters as ln(1 + c/u) = c/u, below half an ulp of
+// the result, so that its rounding does not matter.
+func log1pParts(x float64) (k, inner float64) {
 	u := 1 + x
 	b := u - 1
 	c := (1 - (u - b)) + (x - b)
@@ -150,9 +145,8 @@ func log1pParts(x, xlo float64) (k, inner float64) {
 	if k == 0 {
 		f, c = x, 0
 	}
-	c = (c + xlo) * pow2(-min(k, log1pMaxK))
+	c /= u
 	hfsq := 0.5 * f * f
 	s := f / (2 + f)
-	c *= 1 + 2*s*(s-1)
 	return k, (hfsq - (logTail(f, s, hfsq) + (k*ln2Lo + c))) - f
 }

@@ -4,7 +4,7 @@
 //
 // Register use is fixed across the kernels: Y13 keeps the input x, Y14 the
 // lane mask of a partial last vector, Y15 the constant 1.0; the macros
-// touch only Y0–Y12.
+// touch only Y0–Y12, except those that take their registers as arguments.
 
 #define C_ONE 0
 #define C_HALF 1
@@ -53,7 +53,11 @@
 #define C_NEGINF 44
 #define C_NAN 45
 #define C_MINUS1 46
-#define C_K1000 47
+#define C_SQRT2 47
+#define C_ZERO 48
+#define C_NEGFAST 49
+#define C_LN2 50
+#define C_LN2TAIL 51
 
 #define K(c) ·vecTab+(c*32)(SB)
 
@@ -147,12 +151,6 @@
 	VADDPD Y5, Y4, Y4; \
 	VADDPD Y4, Y3, Y3; \
 	VADDPD Y3, Y7, Y6
-
-// EXP_LO follows EXP_HI with Y3 = the rounding error of Y6, so that
-// Y6 + Y3 = eʳ⁺ˡᵒ to about 2⁻⁶⁰.
-#define EXP_LO \
-	VSUBPD Y7, Y6, Y4; \
-	VSUBPD Y4, Y3, Y3
 
 // SCALE_FAST multiplies Y6 by 2ᵏ through its exponent bits (the result must
 // be normal) and leaves k shifted into the exponent field in Y1.
@@ -251,38 +249,28 @@
 	LOG_INNER; \
 	VFMSUB231PD K(C_LN2HI), Y2, Y9
 
-// LOG1P_INNER sets Y2 = k and Y9 = inner, ln(1 + x + xlo) = k·ln2Hi -
-// inner, from Y0 = x (finite, > -1) and Y3 = xlo, as log1pParts. Clobbers
-// Y1, Y4–Y10.
-#define LOG1P_INNER \
-	VADDPD Y15, Y0, Y1; \
-	VSUBPD Y15, Y1, Y2; \
-	VSUBPD Y2, Y1, Y4; \
-	VSUBPD Y4, Y15, Y4; \
-	VSUBPD Y2, Y0, Y5; \
-	VADDPD Y5, Y4, Y4; \
-	LOG_SPLIT(Y1); \
-	VXORPD Y5, Y5, Y5; \
-	VCMPPD $EQ, Y5, Y2, Y5; \
-	VBLENDVPD Y5, Y0, Y1, Y1; \
-	VANDNPD Y4, Y5, Y4; \
-	VADDPD Y3, Y4, Y4; \
-	VMINPD K(C_K1000), Y2, Y5; \
-	VFNMADD213PD K(C_MAGIC), Y15, Y5; \
-	VPSLLQ $52, Y5, Y5; \
-	VPADDQ Y15, Y5, Y5; \
-	VMULPD Y5, Y4, Y4; \
-	LOG_HFSQ_S; \
-	VSUBPD Y15, Y8, Y9; \
-	VADDPD Y8, Y8, Y10; \
-	VFMADD213PD Y15, Y10, Y9; \
-	VMULPD Y9, Y4, Y4; \
-	LOG_TAIL; \
-	VFMADD231PD K(C_LN2LO), Y2, Y4; \
-	VADDPD Y4, Y9, Y9; \
-	LOG_INNER
+// LOG_POLY1 and LOG_POLY2 set P = hfsq + z·Q(z), which LOG_TAIL multiplies
+// by s, and H = hfsq, from F = f and S = s, in the registers that their
+// arguments name, for kernels that interleave two vectors. Q is taken as
+// pairs in z joined by Horner's scheme in z², Q = (Q0 + Q1·z) +
+// z²·((Q2 + Q3·z) + z²·(…)), which needs neither z⁴ nor more registers
+// than Estrin's.
+#define LOG_POLY1(F, S, Z, H, Z2, P, Q) \
+	VMULPD S, S, Z; \
+	VMULPD F, F, H; \
+	VMULPD K(C_HALF), H, H; \
+	VMULPD Z, Z, Z2; \
+	VMOVUPD K(C_Q7), P; \
+	VFMADD213PD K(C_Q6), Z, P; \
+	VMOVUPD K(C_Q5), Q; \
+	VFMADD213PD K(C_Q4), Z, Q; \
+	VFMADD213PD Q, Z2, P
 
-// LOG1P_CORE sets Y9 = ln(1 + x + xlo) after LOG1P_INNER's inputs.
-#define LOG1P_CORE \
-	LOG1P_INNER; \
-	VFMSUB231PD K(C_LN2HI), Y2, Y9
+#define LOG_POLY2(Z, H, Z2, P, Q) \
+	VMOVUPD K(C_Q3), Q; \
+	VFMADD213PD K(C_Q2), Z, Q; \
+	VFMADD213PD Q, Z2, P; \
+	VMOVUPD K(C_Q1), Q; \
+	VFMADD213PD K(C_Q0), Z, Q; \
+	VFMADD213PD Q, Z2, P; \
+	VFMADD213PD H, Z, P

@@ -10,41 +10,49 @@ import (
 
 // bernoulliLogitsLogProb is the Bernoulli log density of x under log-odds l
 // as one element-wise op: −softplus(−l) where x = 1, −softplus(l) where
-// x = 0 and −Inf elsewhere, with softplus(t) = max(t, 0) + log1p(e^−|t|),
-// exact for |l| large. Its gradient in l is the score x − σ(l) (0 off the
-// support), another element-wise op, so that the compiler fuses both with
-// the linear predictor that feeds l. x and l are broadcast to a common
+// x = 0 and −Inf elsewhere. With t = s·l for the sign s = 1 − 2x (−l for
+// x = 1, l for x = 0, exactly; s = 0 off the support) the density is
+// −softplus(t) and the score, its gradient in l, is x − σ(l) = −s·σ(t),
+// which has no cancellation where σ(l) is close to x. The sign and the
+// penalty p (0 on the support, −Inf off it) depend on x alone, so for data
+// they are constants computed once; the density op and the score op then
+// run on whole slices (internal/vmath), and a fused loop computes both
+// with one exponential per element. x and l are broadcast to a common
 // shape first.
 func bernoulliLogitsLogProb(g *engine.Graph, x, l *engine.Node) *engine.Node {
 	s, ok := engine.BroadcastShapes(x.Shape(), l.Shape())
 	if !ok {
 		return g.Fail(fmt.Errorf("%w: Bernoulli.LogProb: value shape %v does not broadcast with logits shape %v", ErrShape, x.Shape(), l.Shape()))
 	}
-	return g.Apply(bernoulliLogitsOp{}, g.BroadcastTo(x, s...), g.BroadcastTo(l, s...))
+	x = g.BroadcastTo(x, s...)
+	valid := Boolean().Check(x)
+	sign := g.Where(valid, g.AddScalar(g.Scale(x, -2), 1), g.Scalar(0))
+	penalty := g.Where(valid, g.Scalar(0), g.Scalar(math.Inf(-1)))
+	return g.Apply(bernoulliLogitsOp{}, x, g.BroadcastTo(l, s...), sign, penalty)
 }
 
-// bernoulliLogitsOp maps x and l of one shape to the log density. x takes
-// no gradient (the value is discrete).
+// bernoulliLogitsOp maps x, l, the sign s and the penalty p, all of one
+// shape, to the log density p − softplus(s·l). Only l takes a gradient.
 type bernoulliLogitsOp struct{}
 
 func (bernoulliLogitsOp) String() string { return "bernoulli_logits_log_prob" }
 
-// Elementwise is true: element i of the density depends on x_i and l_i.
+// Elementwise is true: element i of the density depends on element i of
+// the inputs.
 func (bernoulliLogitsOp) Elementwise() bool { return true }
 
 func (bernoulliLogitsOp) Shape(in []engine.Shape) (engine.Shape, error) {
-	if len(in) != 2 || !in[0].Equal(in[1]) {
-		return nil, fmt.Errorf("%w: bernoulli_logits_log_prob needs values and logits of one shape, got %v", engine.ErrShape, in)
+	if len(in) != 4 || !in[0].Equal(in[1]) || !in[0].Equal(in[2]) || !in[0].Equal(in[3]) {
+		return nil, fmt.Errorf("%w: bernoulli_logits_log_prob needs values, logits, signs and penalties of one shape, got %v", engine.ErrShape, in)
 	}
 	return in[0].Clone(), nil
 }
 
 func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
-		x, l := in[0][:len(lp)], in[1][:len(lp)]
-		bernoulliT(lp, x, l)
+		vmath.Mul(lp, in[2], in[1])
 		vmath.Softplus(lp, lp)
-		bernoulliFinish(lp, nil, x)
+		vmath.Sub(lp, in[3], lp)
 		return nil
 	}), nil
 }
@@ -58,54 +66,30 @@ func (bernoulliLogitsOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.Pa
 }
 
 // bernoulliPair writes the density and the score in one pass, with the
-// values the two ops' own kernels give.
+// values the two ops' own kernels give (SoftplusSigmoid is Softplus and
+// Sigmoid to the bit).
 type bernoulliPair struct{}
 
 func (bernoulliPair) RunPair(lp, score []float64, in [][]float64) error {
-	x, l := in[0][:len(lp)], in[1][:len(lp)]
-	bernoulliT(score, x, l)
-	vmath.Softplus(lp, score)
-	vmath.Sigmoid(score, score)
-	bernoulliFinish(lp, score, x)
+	vmath.Mul(score, in[2], in[1])
+	vmath.SoftplusSigmoid(lp, score, score)
+	vmath.Sub(lp, in[3], lp)
+	bernoulliScoreFinish(score, in[2])
 	return nil
 }
 
-// bernoulliT sets t = (1 − 2x)·l: −l for x = 1 and l for x = 0, exactly.
-// The density is −softplus(t) and the score x − σ(l) = (2x − 1)·σ(t),
-// which has no cancellation where σ(l) is close to x.
-func bernoulliT(t, x, l []float64) {
-	for i, li := range l {
-		t[i] = (1 - 2*x[i]) * li
-	}
-}
-
-// bernoulliFinish turns softplus(t) in lp into the density and σ(t) in
-// score into the score (either may be nil), with −Inf and 0 off the
-// support.
-func bernoulliFinish(lp, score, x []float64) {
-	for i, xi := range x {
-		valid := xi == 0 || xi == 1
-		if lp != nil {
-			lp[i] = -lp[i]
-			if !valid {
-				lp[i] = math.Inf(-1)
-			}
-		}
-		if score != nil {
-			score[i] *= 2*xi - 1
-			if !valid {
-				score[i] = 0
-			}
-		}
-	}
+// bernoulliScoreFinish turns σ(t) into the score −s·σ(t).
+func bernoulliScoreFinish(score, sign []float64) {
+	vmath.Mul(score, sign, score)
+	vmath.Neg(score, score)
 }
 
 func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{nil, g.Mul(gout, g.Apply(bernoulliScoreOp{}, in[0], in[1]))}
+	return []*engine.Node{nil, g.Mul(gout, g.Apply(bernoulliScoreOp{}, in...)), nil, nil}
 }
 
-// bernoulliScoreOp is ∂/∂l of the log density: x − σ(l) on the support and
-// 0 off it. Inputs x and l of one shape.
+// bernoulliScoreOp is ∂/∂l of the log density, −s·σ(s·l): x − σ(l) on the
+// support and 0 off it. Inputs as the density's.
 type bernoulliScoreOp struct{}
 
 func (bernoulliScoreOp) String() string { return "bernoulli_logits_score" }
@@ -119,10 +103,9 @@ func (bernoulliScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
 
 func (bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(score []float64, in [][]float64) error {
-		x, l := in[0][:len(score)], in[1][:len(score)]
-		bernoulliT(score, x, l)
+		vmath.Mul(score, in[2], in[1])
 		vmath.Sigmoid(score, score)
-		bernoulliFinish(nil, score, x)
+		bernoulliScoreFinish(score, in[2])
 		return nil
 	}), nil
 }
@@ -135,5 +118,5 @@ func (bernoulliScoreOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engi
 	x := in[0]
 	valid := Boolean().Check(x)
 	curv := g.Mul(valid, g.Neg(g.Mul(g.Sub(x, out), g.Add(g.AddScalar(g.Neg(x), 1), out))))
-	return []*engine.Node{nil, g.Mul(gout, curv)}
+	return []*engine.Node{nil, g.Mul(gout, curv), nil, nil}
 }
