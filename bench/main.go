@@ -3,6 +3,7 @@
 //
 //	go run ./bench -suite engine
 //	go run ./bench -suite svi -json
+//	go run ./bench -export-data /tmp/scale && go run ./bench -suite scale -data /tmp/scale
 //
 // Figures worth quoting are ratios against an anchor measured on the same
 // machine in the same run (scripts/reference/*_anchor.py); see RESULTS.md.
@@ -29,6 +30,10 @@ type Case struct {
 	// Flops is the floating-point work of one call, when it is worth
 	// reporting a rate (0 otherwise).
 	Flops float64
+	// Runs, when positive, fixes the number of iterations of Run's b.Loop
+	// instead of the -benchtime duration (the scale suite's NUTS cases run
+	// one seed per iteration).
+	Runs int
 }
 
 // Suite is a named list of cases built on demand (building may be slow).
@@ -38,6 +43,11 @@ type Suite struct {
 	Cases func() ([]Case, error)
 	// Device names the device the suite runs on; nil means the CPU.
 	Device func() string
+	// Export, when set, writes the suite's data sets to a directory
+	// (-export-data) for the anchors to read, and CasesFrom builds the
+	// cases from such a directory (-data) instead of simulating them.
+	Export    func(dir string) error
+	CasesFrom func(dir string) ([]Case, error)
 }
 
 var suites = map[string]Suite{}
@@ -68,7 +78,25 @@ func main() {
 	list := flag.Bool("list", false, "list the suites")
 	filter := flag.String("case", "", "run only cases whose name contains this")
 	benchtime := flag.Duration("benchtime", time.Second, "minimum time per case")
+	dataDir := flag.String("data", "", "read the suite's data sets from this directory (written by -export-data)")
+	export := flag.String("export-data", "", "write the data sets of -suite (default scale) to this directory and exit")
 	flag.Parse()
+	if *export != "" {
+		name := *suite
+		if name == "" {
+			name = "scale"
+		}
+		s, ok := suites[name]
+		if !ok || s.Export == nil {
+			fmt.Fprintf(os.Stderr, "bench: suite %q has no data sets to export\n", name)
+			os.Exit(2)
+		}
+		if err := s.Export(*export); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: export: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *list || *suite == "" {
 		var names []string
 		for n := range suites {
@@ -90,8 +118,15 @@ func main() {
 		os.Exit(2)
 	}
 	testing.Init()
-	_ = flag.Set("test.benchtime", benchtime.String())
-	cases, err := s.Cases()
+	build := s.Cases
+	if *dataDir != "" {
+		if s.CasesFrom == nil {
+			fmt.Fprintf(os.Stderr, "bench: suite %s reads no data sets (-data)\n", s.Name)
+			os.Exit(2)
+		}
+		build = func() ([]Case, error) { return s.CasesFrom(*dataDir) }
+	}
+	cases, err := build()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: suite %s: %v\n", s.Name, err)
 		os.Exit(1)
@@ -102,6 +137,11 @@ func main() {
 		if *filter != "" && !strings.Contains(c.Name, *filter) {
 			continue
 		}
+		bt := benchtime.String()
+		if c.Runs > 0 {
+			bt = fmt.Sprintf("%dx", c.Runs)
+		}
+		_ = flag.Set("test.benchtime", bt)
 		r := testing.Benchmark(c.Run)
 		if r.N == 0 {
 			// The other cases still run (on a borrowed GPU, one failing size

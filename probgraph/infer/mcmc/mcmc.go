@@ -41,7 +41,11 @@ type ChainStats struct {
 	Accept    []float64
 	TreeDepth []int
 	Energy    []float64
-	// WarmupSeconds and SampleSeconds are wall-clock times.
+	// WarmupSeconds and SampleSeconds are the wall-clock seconds of the
+	// chain's two phases: warm-up (transitions, step-size searches and
+	// mass-matrix updates) and the kept draws (transitions and recording
+	// the draws). SampleSeconds / Leapfrogs is the sampling phase's time
+	// per leapfrog step (one gradient each), the tree building included.
 	WarmupSeconds, SampleSeconds float64
 }
 

@@ -70,6 +70,12 @@ func TestNUTSBetaBernoulliPosterior(t *testing.T) {
 	if s.Divergences() != 0 {
 		t.Errorf("%d divergences on a smooth one-dimensional posterior", s.Divergences())
 	}
+	for c, st := range s.Chains {
+		if !(st.WarmupSeconds > 0 && st.SampleSeconds > 0 && st.WarmupLeapfrogs > 0 && st.Leapfrogs > 0) {
+			t.Errorf("chain %d: warm-up %v s over %d leapfrogs, draws %v s over %d leapfrogs; all must be positive",
+				c, st.WarmupSeconds, st.WarmupLeapfrogs, st.SampleSeconds, st.Leapfrogs)
+		}
+	}
 	sum := s.Summary()
 	if r := sum.MaxRHat(); !(r < 1.01) {
 		t.Errorf("R-hat %v", r)
