@@ -106,13 +106,15 @@ func TestAutoDeltaFindsTheMode(t *testing.T) {
 	}
 }
 
-// A positive latent: the guide works in log space and its median lands in
-// the support.
+// A positive latent and a non-negative one (a half-normal, whose guide
+// samples (0, ∞) inside the model's [0, ∞)): every guide works in log space
+// and its median lands in the support.
 func TestAutoguidesRespectSupports(t *testing.T) {
 	model := func(m *probgraph.Ctx) {
 		g := m.Graph()
 		s := m.Sample("s", dist.LogNormal(g.Scalar(0), g.Scalar(1)))
-		m.Plate("n", 4).Observe("x", dist.Normal(g.Scalar(0), s), g.Constant([]float64{0.5, -1, 2, 0.1}, 4))
+		h := m.Sample("h", dist.HalfNormal(g.Scalar(1)))
+		m.Plate("n", 4).Observe("x", dist.Normal(g.Scalar(0), g.Add(s, h)), g.Constant([]float64{0.5, -1, 2, 0.1}, 4))
 	}
 	for _, mk := range []func(probgraph.Model, ...Option) (Guide, error){
 		func(m probgraph.Model, o ...Option) (Guide, error) { return NewNormal(m, o...) },
@@ -139,6 +141,9 @@ func TestAutoguidesRespectSupports(t *testing.T) {
 		}
 		if v := med["s"].Data[0]; !(v > 0) {
 			t.Errorf("%T: median of a positive site is %v", g, v)
+		}
+		if v := med["h"].Data[0]; !(v >= 0) {
+			t.Errorf("%T: median of a non-negative site is %v", g, v)
 		}
 	}
 }

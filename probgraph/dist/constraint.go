@@ -297,3 +297,53 @@ func isPositiveDefinite(v []float64, n int, l []float64) bool {
 	}
 	return true
 }
+
+// Within reports whether every value of inner lies in outer: the test a
+// guide's support must pass against the model's. Equal sets are within each
+// other; among intervals of the real line the bounds decide, open or closed
+// ((0, ∞) is within [0, ∞), as the exponential an automatic guide pushes a
+// half-normal site through gives). Independent copies compare their bases
+// and extra event dimensions; other sets only equal themselves.
+func Within(inner, outer Constraint) bool {
+	if ii, ok := inner.(independentConstraint); ok {
+		oi, ok := outer.(independentConstraint)
+		return ok && ii.n == oi.n && Within(ii.c, oi.c)
+	}
+	a, ok1 := inner.(interval)
+	b, ok2 := outer.(interval)
+	if !ok1 || !ok2 {
+		return inner == outer
+	}
+	if a == b {
+		return true
+	}
+	if !a.realLine() || !b.realLine() {
+		return false
+	}
+	aLo, aHi, aClosedLo, aClosedHi := a.bounds()
+	bLo, bHi, bClosedLo, bClosedHi := b.bounds()
+	loOK := bLo < aLo || (bLo == aLo && (bClosedLo || !aClosedLo))
+	hiOK := bHi > aHi || (bHi == aHi && (bClosedHi || !aClosedHi))
+	return loOK && hiOK
+}
+
+// realLine reports whether the set is an interval of the real line, element
+// by element.
+func (c interval) realLine() bool {
+	switch c.kind {
+	case cReal, cPositive, cNonNegative, cUnitInterval, cInterval, cGreaterThan, cLessThan:
+		return true
+	}
+	return false
+}
+
+// bounds returns the interval's ends and whether each end belongs to it.
+func (c interval) bounds() (lo, hi float64, closedLo, closedHi bool) {
+	switch c.kind {
+	case cNonNegative:
+		return c.lo, c.hi, true, false
+	case cUnitInterval:
+		return c.lo, c.hi, true, true
+	}
+	return c.lo, c.hi, false, false
+}

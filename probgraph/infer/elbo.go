@@ -3,10 +3,10 @@ package infer
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
+	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
 // Sentinel errors.
@@ -124,9 +124,11 @@ func checkAgreement(mtr, gtr *probgraph.Trace) error {
 		}
 		// A Delta guide (AutoDelta, the per-site values of an autoguide's
 		// joint latent) declares no support of its own.
+		// The guide's support must lie within the model's (a guide pushed
+		// through exp samples (0, ∞) for a half-normal's [0, ∞)).
 		if q.Dist.Family() != "Delta" {
-			if ms, gs := baseSupport(s.Dist.Support().String()), baseSupport(q.Dist.Support().String()); ms != gs {
-				return fmt.Errorf("%w: site %q has support %s in the model and %s in the guide", ErrModelGuide, s.Name, ms, gs)
+			if ms, gs := baseSupport(s.Dist.Support()), baseSupport(q.Dist.Support()); !dist.Within(gs, ms) {
+				return fmt.Errorf("%w: site %q has support %v in the model and %v in the guide", ErrModelGuide, s.Name, ms, gs)
 			}
 		}
 		mfull := append(s.Dist.BatchShape(), s.Dist.EventShape()...)
@@ -154,14 +156,17 @@ func trimOnes(s engine.Shape) engine.Shape {
 	return s
 }
 
-// baseSupport strips the independent(…, n) wrapper from a constraint's name:
-// a site's support is the same set whether or not batch dimensions were moved
-// into its event.
-func baseSupport(s string) string {
-	for strings.HasPrefix(s, "independent(") {
-		s = s[len("independent("):strings.LastIndex(s, ",")]
+// baseSupport strips the independent(…, n) wrappers from a constraint: a
+// site's support is the same set whether or not batch dimensions were moved
+// into the event.
+func baseSupport(c dist.Constraint) dist.Constraint {
+	for {
+		b, ok := c.(interface{ Base() dist.Constraint })
+		if !ok {
+			return c
+		}
+		c = b.Base()
 	}
-	return s
 }
 
 // isAuxiliary reports guide-only sites (autoguides' joint latent vector).
