@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/internal/vmath"
 )
 
 // Sentinel errors; the messages of wrapped errors name the family and the
@@ -248,34 +249,19 @@ func (r paramRule) checkFrom(family, name string, v []float64, last, offset int)
 }
 
 // firstBad returns the index of the first element of v that breaks the
-// rule's element test, or −1. Each rule has a loop of its own: the test
-// runs on every parameter of every run.
+// rule's element test, or −1. The test runs on every parameter of every
+// run, so the interval rules scan four elements per instruction
+// (vmath.FirstOutside, where NaN is always outside).
 func (r paramRule) firstBad(v []float64) int {
 	switch r {
 	case rulePositive:
-		for i, x := range v {
-			if !(x > 0 && x <= math.MaxFloat64) { // NaN, ≤ 0 and +Inf fail
-				return i
-			}
-		}
+		return vmath.FirstOutside(v, math.SmallestNonzeroFloat64, math.MaxFloat64)
 	case ruleNonNegative, ruleSimplex:
-		for i, x := range v {
-			if !(x >= 0) {
-				return i
-			}
-		}
+		return vmath.FirstOutside(v, 0, math.Inf(1))
 	case ruleUnit:
-		for i, x := range v {
-			if !(x >= 0 && x <= 1) {
-				return i
-			}
-		}
+		return vmath.FirstOutside(v, 0, 1)
 	case ruleFinite:
-		for i, x := range v {
-			if !(x >= -math.MaxFloat64 && x <= math.MaxFloat64) {
-				return i
-			}
-		}
+		return vmath.FirstOutside(v, -math.MaxFloat64, math.MaxFloat64)
 	case ruleCount:
 		for i, x := range v {
 			if !(x >= 0 && x <= math.MaxFloat64) || x != math.Trunc(x) {
