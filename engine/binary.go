@@ -52,6 +52,12 @@ var binFuncs = [...]func(a, b float64) float64{
 	func(a, b float64) float64 { return b2f(a == b) },
 }
 
+// vecMin is the length below which the element-wise arithmetic kernels loop
+// in Go: a call into internal/vmath costs about as much as a dozen scalar
+// operations, and scalar models are made of short vectors. The two give the
+// same bits.
+const vecMin = 16
+
 // vectorBinary holds the slice versions of the binary ops (pow has none).
 var vectorBinary = [...]func(dst, a, b []float64){
 	binAdd: vmath.Add, binSub: vmath.Sub, binMul: vmath.Mul, binDiv: vmath.Div,
@@ -91,17 +97,53 @@ func (o binaryOp) Kernel(spec KernelSpec) (Kernel, error) {
 	// scalar expressions); a scalar second operand of + and × likewise.
 	switch {
 	case a.Size() == out.Size() && b.Size() == out.Size() && vectorBinary[kind] != nil:
-		f := vectorBinary[kind]
+		f, g := vectorBinary[kind], binFuncs[kind]
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			f(out, in[0], in[1])
+			if len(out) >= vecMin {
+				f(out, in[0], in[1])
+				return nil
+			}
+			x, y := in[0][:len(out)], in[1][:len(out)]
+			switch kind {
+			case binAdd:
+				for i := range out {
+					out[i] = x[i] + y[i]
+				}
+			case binSub:
+				for i := range out {
+					out[i] = x[i] - y[i]
+				}
+			case binMul:
+				for i := range out {
+					out[i] = x[i] * y[i]
+				}
+			case binDiv:
+				for i := range out {
+					out[i] = x[i] / y[i]
+				}
+			default:
+				for i := range out {
+					out[i] = g(x[i], y[i])
+				}
+			}
 			return nil
 		}), nil
 	case b.Size() == 1 && a.Size() == out.Size() && (kind == binAdd || kind == binMul):
 		return KernelFunc(func(out []float64, in [][]float64) error {
-			if kind == binAdd {
-				vmath.Shift(out, in[0], in[1][0])
-			} else {
-				vmath.Scale(out, in[0], in[1][0])
+			c := in[1][0]
+			switch {
+			case len(out) < vecMin && kind == binAdd:
+				for i, x := range in[0][:len(out)] {
+					out[i] = x + c
+				}
+			case len(out) < vecMin:
+				for i, x := range in[0][:len(out)] {
+					out[i] = x * c
+				}
+			case kind == binAdd:
+				vmath.Shift(out, in[0], c)
+			default:
+				vmath.Scale(out, in[0], c)
 			}
 			return nil
 		}), nil

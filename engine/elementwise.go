@@ -35,20 +35,38 @@ func (o unaryOp) Kernel(KernelSpec) (Kernel, error) {
 	// The arithmetic and the transcendental functions run over whole
 	// slices, four elements per instruction where the processor allows
 	// (internal/vmath); the others element by element.
+	// Short vectors of the exact arithmetic loop in Go (the same bits, less
+	// call overhead; see vecMin).
+	exact := o.fn.name == "scale" || o.fn.name == "shift" || exactUnary[o.fn.name]
+	scalar := KernelFunc(func(out []float64, in [][]float64) error {
+		for i, x := range in[0][:len(out)] {
+			out[i] = f(x, c)
+		}
+		return nil
+	})
 	switch o.fn.name {
 	case "scale":
 		return KernelFunc(func(out []float64, in [][]float64) error {
+			if len(out) < vecMin {
+				return scalar(out, in)
+			}
 			vmath.Scale(out, in[0], c)
 			return nil
 		}), nil
 	case "shift":
 		return KernelFunc(func(out []float64, in [][]float64) error {
+			if len(out) < vecMin {
+				return scalar(out, in)
+			}
 			vmath.Shift(out, in[0], c)
 			return nil
 		}), nil
 	}
 	if v := vectorized[o.fn.name]; v != nil {
 		return KernelFunc(func(out []float64, in [][]float64) error {
+			if exact && len(out) < vecMin {
+				return scalar(out, in)
+			}
 			v(out, in[0])
 			return nil
 		}), nil
@@ -152,6 +170,10 @@ var vectorized = map[string]func(dst, x []float64){
 	"tanh": vmath.Tanh, "sigmoid": vmath.Sigmoid, "softplus": vmath.Softplus, "logsigmoid": vmath.LogSigmoid,
 	"neg": vmath.Neg, "square": vmath.Square, "reciprocal": vmath.Reciprocal, "abs": vmath.Abs, "sqrt": vmath.Sqrt,
 }
+
+// exactUnary names the functions whose slice versions give the scalar
+// functions' bits (correctly rounded arithmetic).
+var exactUnary = map[string]bool{"neg": true, "square": true, "reciprocal": true, "abs": true, "sqrt": true}
 
 func sigmoid(x float64) float64 {
 	if x >= 0 {

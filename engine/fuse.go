@@ -65,6 +65,11 @@ type fuseInput struct {
 // answers "depends", which only costs fusion.
 const depBudget = 4096
 
+// minFused is the fewest elements a fused loop runs over: below it the loop's
+// bookkeeping per op costs more than the plain kernels, which have short
+// vectors in cache anyway.
+const minFused = 64
+
 // recentRegions is how many of the latest regions a node with no input in
 // a region may join.
 const recentRegions = 8
@@ -156,8 +161,8 @@ func (f *fuser) tileRegion(x *Node, size int) int {
 
 func (f *fuser) placeMember(n *Node) {
 	size := n.shape.Size()
-	if size < 2 {
-		return // scalar arithmetic stays as it is
+	if size < minFused {
+		return // short vectors: plain kernels cost less than a loop's set-up
 	}
 	ins := make([]fuseInput, len(n.in))
 	rowLen := 1
@@ -277,7 +282,7 @@ func (f *fuser) placeMatmul(n *Node, op matmulOp) {
 		// joins a recent region over the same rows if allowed (the terms
 		// added to a linear predictor are often built before it).
 		size, xr := a.shape[0], f.c.root(a)
-		if size < 2 {
+		if size < minFused {
 			return
 		}
 		ins := []fuseInput{{class: inFull, node: xr}, {class: inFull, node: f.c.root(b)}}

@@ -149,7 +149,7 @@ func TestFusedMatchesUnfusedBitForBit(t *testing.T) {
 		graphs = 100
 	}
 	for i := range graphs {
-		n := []int{1, 2, 7, 40, 96, 200, 240}[r.IntN(7)]
+		n := []int{1, 7, 64, 96, 200, 240, 400}[r.IntN(7)]
 		g, outs := randomGraph(r, n)
 		if err := g.Err(); err != nil {
 			t.Fatalf("graph %d: %v", i, err)

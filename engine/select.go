@@ -25,6 +25,17 @@ func (whereOp) Kernel(spec KernelSpec) (Kernel, error) {
 	out := spec.Out
 	if n := out.Size(); spec.In[0].Size() == n && spec.In[1].Size() == n && spec.In[2].Size() == n {
 		return KernelFunc(func(z []float64, in [][]float64) error {
+			if len(z) < vecMin {
+				c, a, b := in[0][:len(z)], in[1][:len(z)], in[2][:len(z)]
+				for i, ci := range c {
+					if ci != 0 {
+						z[i] = a[i]
+					} else {
+						z[i] = b[i]
+					}
+				}
+				return nil
+			}
 			vmath.Where(z, in[0], in[1], in[2])
 			return nil
 		}), nil

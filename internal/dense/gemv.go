@@ -196,13 +196,23 @@ func gemvTGo(m, n int, alpha float64, a []float64, lda int, x []float64, y []flo
 // and is added to the three empty partial sums at the end.
 func gemvN3(alpha float64, a []float64, lda int, x, y []float64) {
 	x0, x1, x2 := x[0], x[1], x[2]
-	for i := range y {
-		r := a[i*lda : i*lda+3 : i*lda+3]
+	row := func(r []float64) float64 {
 		s := 0.0
 		s += r[0] * x0
 		s += r[1] * x1
 		s += r[2] * x2
-		y[i] = alpha * ((s + 0) + 0)
+		return alpha * ((s + 0) + 0)
+	}
+	i := 0
+	if lda == 3 { // contiguous rows: four per step, one bounds check
+		for ; i+4 <= len(y); i += 4 {
+			r := a[3*i : 3*i+12 : 3*i+12]
+			w := y[i : i+4 : i+4]
+			w[0], w[1], w[2], w[3] = row(r[0:3]), row(r[3:6]), row(r[6:9]), row(r[9:12])
+		}
+	}
+	for ; i < len(y); i++ {
+		y[i] = row(a[i*lda : i*lda+3 : i*lda+3])
 	}
 }
 
@@ -210,8 +220,28 @@ func gemvN3(alpha float64, a []float64, lda int, x, y []float64) {
 // added in order, as gemvTGo adds them.
 func gemvT3(m int, alpha float64, a []float64, lda int, x, y []float64) {
 	y0, y1, y2 := y[0], y[1], y[2]
-	for i, xi := range x[:m] {
-		t := alpha * xi
+	i := 0
+	if lda == 3 { // contiguous rows: four per step, one bounds check
+		for ; i+4 <= m; i += 4 {
+			r := a[3*i : 3*i+12 : 3*i+12]
+			t := x[i : i+4 : i+4]
+			t0, t1, t2, t3 := alpha*t[0], alpha*t[1], alpha*t[2], alpha*t[3]
+			y0 += t0 * r[0]
+			y1 += t0 * r[1]
+			y2 += t0 * r[2]
+			y0 += t1 * r[3]
+			y1 += t1 * r[4]
+			y2 += t1 * r[5]
+			y0 += t2 * r[6]
+			y1 += t2 * r[7]
+			y2 += t2 * r[8]
+			y0 += t3 * r[9]
+			y1 += t3 * r[10]
+			y2 += t3 * r[11]
+		}
+	}
+	for ; i < m; i++ {
+		t := alpha * x[i]
 		r := a[i*lda : i*lda+3 : i*lda+3]
 		y0 += t * r[0]
 		y1 += t * r[1]
