@@ -64,11 +64,7 @@ func scaleData() []models.Dataset {
 //     the time per gradient (the ESS of such short, barely adapted chains
 //     says little).
 //
-// SVI uses Adam with learning rate 0.01 and AutoNormal, except on the
-// grouped data: ignis's AutoNormal declares its positive sites' support as
-// positive while HalfNormal's is non-negative, and SVI rejects the pair, so
-// that case uses AutoDiagonalNormal (the same mean-field family as one flat
-// vector).
+// SVI uses Adam with learning rate 0.01 and AutoNormal on every data set.
 func defaultScalePlan(sets []models.Dataset) scalePlan {
 	var p scalePlan
 	for _, s := range sets {
@@ -78,7 +74,6 @@ func defaultScalePlan(sets []models.Dataset) scalePlan {
 		switch {
 		case s.Model == models.VaryingInterceptsModel:
 			nuts.Warmup, nuts.Samples, nuts.MaxTreeDepth = 50, 50, 5
-			svi.Guide = "diagonal_normal"
 		case s.N >= 100000:
 			nuts.Warmup, nuts.Samples = 200, 200
 		}
