@@ -89,12 +89,12 @@ type independentConstraint struct {
 func (c independentConstraint) String() string {
 	return fmt.Sprintf("independent(%v, %d)", c.c, c.n)
 }
-func (c independentConstraint) EventDim() int  { return c.c.EventDim() + c.n }
+func (c independentConstraint) EventDim() int { return c.c.EventDim() + c.n }
 
 // Base is the constraint each element satisfies, without the extra event
 // dimensions.
 func (c independentConstraint) Base() Constraint { return c.c }
-func (c independentConstraint) Discrete() bool { return c.c.Discrete() }
+func (c independentConstraint) Discrete() bool   { return c.c.Discrete() }
 
 func (c independentConstraint) Check(x *engine.Node) *engine.Node {
 	g := x.Graph()
