@@ -214,16 +214,27 @@ func (g *Graph) Exp(x *Node) *Node { return g.unary(fnExp, x, 0) }
 // Log returns the natural logarithm. The log of an exponential is its
 // argument: exact, and finite where the exponential overflows.
 func (g *Graph) Log(x *Node) *Node {
-	if x != nil && x.g == g && x.kind == KindOp {
-		if u, ok := x.op.(unaryOp); ok && u.fn == fnExp {
-			return x.in[0]
-		}
+	if a := x.Exponent(); a != nil && x.g == g {
+		return a
 	}
 	return g.unary(fnLog, x, 0)
 }
 
 // Log1p returns log(1+x), accurate for small x.
 func (g *Graph) Log1p(x *Node) *Node { return g.unary(fnLog1p, x, 0) }
+
+// Exponent returns x when n was built as Exp(x), and nil otherwise.
+// Distributions with a log link use it to work with x itself: exact, and
+// free of the exponential's overflow.
+func (n *Node) Exponent() *Node {
+	if n == nil || n.kind != KindOp {
+		return nil
+	}
+	if u, ok := n.op.(unaryOp); ok && u.fn == fnExp {
+		return n.in[0]
+	}
+	return nil
+}
 
 // Expm1 returns e^x − 1, accurate for small x.
 func (g *Graph) Expm1(x *Node) *Node { return g.unary(fnExpm1, x, 0) }

@@ -53,13 +53,19 @@ func (d *PoissonDist) LogProb(x *engine.Node) *engine.Node {
 	x = g.BroadcastTo(x, s...)
 	in := d.Support().Check(x)
 	k := g.Where(in, x, g.Scalar(0))
+	// log x! on the support and +Inf off it, so that the density is −Inf
+	// there with no test per element.
+	c := g.Where(in, g.Lgamma(g.AddScalar(k, 1)), g.Scalar(math.Inf(1)))
+	if eta := d.raw.Exponent(); eta != nil {
+		// A log link, rate = e^η: the density k·η − e^η − log x! and its
+		// score k − e^η in one pass over η, with one exponential.
+		lp := g.Apply(poissonLogLinkOp{}, x, g.BroadcastTo(eta, s...), c, k, in)
+		return broadcastBatch(g, lp, d.batch)
+	}
 	// The log of the unchecked rate, so that a log link exp(η) gives η
 	// back exactly (Graph.Log); the checked rate still guards the result.
 	logRate := g.BroadcastTo(g.Log(d.raw), s...)
 	rate := g.BroadcastTo(d.Rate, s...)
-	// log x! on the support and +Inf off it, so that the density is −Inf
-	// there with no test per element.
-	c := g.Where(in, g.Lgamma(g.AddScalar(k, 1)), g.Scalar(math.Inf(1)))
 	lp := g.Apply(poissonLogProbOp{}, x, logRate, rate, c, k, g.Neg(in))
 	return broadcastBatch(g, lp, d.batch)
 }
@@ -216,4 +222,92 @@ func poissonPTRS(rate float64, s *noiseStream) float64 {
 			return k
 		}
 	}
+}
+
+// poissonLogLinkOp is the Poisson log density under a log link, rate = e^η:
+// inputs x, η, c (log x! on the support, +Inf off it), k (x on the support,
+// 0 off it) and the support mask, all of one shape; output k·η − e^η − c.
+// It needs no check of the rate: e^η is positive, and where it overflows
+// the density is −Inf, which is the right answer. Its gradient in η is the
+// score k − e^η (0 off the support), which a fused loop computes in the same
+// pass.
+type poissonLogLinkOp struct{}
+
+func (poissonLogLinkOp) String() string { return "poisson_log_link_log_prob" }
+
+// Elementwise is true: element i depends on element i of each input.
+func (poissonLogLinkOp) Elementwise() bool { return true }
+
+func (poissonLogLinkOp) Shape(in []engine.Shape) (engine.Shape, error) {
+	return poissonLogProbOp{}.Shape(in)
+}
+
+func (poissonLogLinkOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
+	e := make([]float64, spec.Out.Size())
+	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
+		e := e[:len(lp)]
+		vmath.Exp(e, in[1])
+		poissonLogLinkDensity(lp, e, in)
+		return nil
+	}), nil
+}
+
+// poissonLogLinkDensity writes k·η − e − c from e = e^η.
+func poissonLogLinkDensity(lp, e []float64, in [][]float64) {
+	vmath.Mul(lp, in[3], in[1])
+	vmath.Sub(lp, lp, e)
+	vmath.Sub(lp, lp, in[2])
+}
+
+// poissonLogLinkScore turns e = e^η into the score k − mask·e.
+func poissonLogLinkScore(score []float64, in [][]float64) {
+	vmath.Mul(score, in[4], score)
+	vmath.Sub(score, in[3], score)
+}
+
+// Pair computes the score beside the density from the same exponential.
+func (poissonLogLinkOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.PairKernel, bool, error) {
+	if _, ok := partner.(poissonLogLinkScoreOp); !ok {
+		return nil, false, nil
+	}
+	return poissonLogLinkPair{}, true, nil
+}
+
+type poissonLogLinkPair struct{}
+
+func (poissonLogLinkPair) RunPair(lp, score []float64, in [][]float64) error {
+	vmath.Exp(score, in[1])
+	poissonLogLinkDensity(lp, score, in)
+	poissonLogLinkScore(score, in)
+	return nil
+}
+
+func (poissonLogLinkOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{nil, g.Mul(gout, g.Apply(poissonLogLinkScoreOp{}, in...)), nil, nil, nil}
+}
+
+// poissonLogLinkScoreOp is ∂/∂η of the log-link density: k − e^η on the
+// support and 0 off it. Inputs as the density's.
+type poissonLogLinkScoreOp struct{}
+
+func (poissonLogLinkScoreOp) String() string { return "poisson_log_link_score" }
+
+// Elementwise is true, as for the density.
+func (poissonLogLinkScoreOp) Elementwise() bool { return true }
+
+func (poissonLogLinkScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
+	return poissonLogProbOp{}.Shape(in)
+}
+
+func (poissonLogLinkScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+	return engine.KernelFunc(func(score []float64, in [][]float64) error {
+		vmath.Exp(score, in[1])
+		poissonLogLinkScore(score, in)
+		return nil
+	}), nil
+}
+
+// Grad is −mask·e^η, from differentiable graph ops.
+func (poissonLogLinkScoreOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{nil, g.Neg(g.Mul(gout, g.Mul(in[4], g.Exp(in[1])))), nil, nil, nil}
 }

@@ -76,3 +76,59 @@ func TestPoissonLogLinkGradient(t *testing.T) {
 		return Poisson(g.Exp(th)).LogProb(g.Constant([]float64{0, 3, 45, 2, 7, 30}, 2, 3))
 	})
 }
+
+// Under a log link the density is computed from η: the same values as from
+// the rate where e^η is representable, −Inf rather than an error where it
+// overflows, and in a fused loop the same bits as op by op.
+func TestPoissonLogLinkDensity(t *testing.T) {
+	eta := []float64{-3, 0.2, 2.5}
+	x := []float64{0, 4, 11}
+	g := engine.NewGraph()
+	e := g.Constant(eta, 3)
+	viaLink := Poisson(g.Exp(e)).LogProb(g.Constant(x, 3))
+	viaRate := Poisson(g.Scale(g.Exp(e), 1)).LogProb(g.Constant(x, 3))
+	v := evalNodes(t, g, viaLink, viaRate)
+	for i := range eta {
+		if math.Abs(v[0][i]-v[1][i]) > 1e-13*(1+math.Abs(v[1][i])) {
+			t.Errorf("η = %v, x = %v: log link %v, rate %v", eta[i], x[i], v[0][i], v[1][i])
+		}
+	}
+	g = engine.NewGraph()
+	if v := evalNodes(t, g, Poisson(g.Exp(g.Scalar(800))).LogProb(g.Scalar(2)))[0][0]; !math.IsInf(v, -1) {
+		t.Errorf("η = 800: log link gives %v, want −Inf", v)
+	}
+
+	const n = 3000
+	etas, xs := make([]float64, n), make([]float64, n)
+	for i := range etas {
+		etas[i] = 3 * math.Sin(float64(i))
+		xs[i] = float64(i % 7)
+	}
+	xs[5] = -1 // off the support
+	var res [2][][]float64
+	for k, fused := range []bool{true, false} {
+		g := engine.NewGraph()
+		p := g.Param("eta", etas, n)
+		lp := Poisson(g.Exp(p)).LogProb(g.Constant(xs, n))
+		loss := g.Sum(g.Where(g.Greater(lp, g.Scalar(math.Inf(-1))), lp, g.Scalar(0)))
+		grad := g.Grad(loss, p)[0]
+		prog, err := g.Compile([]*engine.Node{lp, grad}, engine.WithFusion(fused))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := prog.Run(); err != nil {
+			t.Fatal(err)
+		}
+		res[k] = [][]float64{append([]float64(nil), prog.Value(lp)...), append([]float64(nil), prog.Value(grad)...)}
+	}
+	for o := range res[0] {
+		for i, v := range res[0][o] {
+			if math.Float64bits(v) != math.Float64bits(res[1][o][i]) {
+				t.Fatalf("output %d element %d: fused %v, op by op %v", o, i, v, res[1][o][i])
+			}
+		}
+	}
+	if got, want := res[0][1][6], float64(6%7)-math.Exp(etas[6]); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+		t.Errorf("score at 6: %v, want k − e^η = %v", got, want)
+	}
+}
