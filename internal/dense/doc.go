@@ -15,13 +15,16 @@
 // and few columns; for a block of rows that sits in cache, such as a model
 // evaluates many times per gradient, their cost is a few cycles per row.
 // With AVX2 and FMA, GemvN takes eight rows at a time, one vector register
-// per row's dot product, and GemvT keeps the whole of y in registers when
-// it has 4 to 24 elements and otherwise adds four rows at a time into y;
-// matrices of fewer than four columns take the Go code. Each takes no Workspace, allocates nothing and starts no goroutine. Their
-// order of summation depends only on the shape and on whether the assembly
-// or the Go path runs, never on where the slices sit in memory, so that a
-// run repeats to the bit; GemvN's rows do not even depend on m, so that a
-// product computed a block of rows at a time equals the whole one.
+// per row's dot product, keeps x in registers when it has up to 24
+// elements, and finishes the eight rows' sums together; GemvT keeps the
+// whole of y in registers when it has 4 to 24 elements and otherwise adds
+// four rows at a time into y; matrices of fewer than four columns take the
+// Go code. Each takes no Workspace, allocates nothing and starts no
+// goroutine. Their order of summation depends only on the shape and on
+// whether the assembly or the Go path runs, never on where the slices sit
+// in memory, so that a run repeats to the bit; GemvN's rows do not even
+// depend on m, so that a product computed a block of rows at a time equals
+// the whole one.
 //
 // The routines allocate nothing beyond a caller-owned *Workspace, which
 // grows on first use to what the largest call needs and is reused after;

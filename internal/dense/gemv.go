@@ -44,28 +44,37 @@ func GemvT(m, n int, alpha float64, a []float64, lda int, x []float64, beta floa
 	gemvT(haveAsm, m, n, alpha, a, lda, x, beta, y)
 }
 
-// checkGemv panics when the slices cannot hold an m×n matrix with stride lda
-// and vectors of lengths nx and ny: these are programming errors in the
-// caller, like an index out of range.
-func checkGemv(op string, m, n int, a []float64, lda int, x []float64, nx int, y []float64, ny int) {
+// gemvShapeOK reports whether slices of lengths na, lx and ly can hold an
+// m×n matrix with stride lda and vectors of lengths nx and ny. When they
+// cannot, it is a programming error in the caller, like an index out of
+// range, and GemvN and GemvT panic with gemvShapeError's message. The test
+// is inlined, so that it costs a call on a tile of rows a few compares.
+func gemvShapeOK(m, n, na, lda, lx, nx, ly, ny int) bool {
+	return m >= 0 && n >= 0 && lda >= n && (m == 0 || n == 0 || na >= (m-1)*lda+n) && lx >= nx && ly >= ny
+}
+
+// gemvShapeError names the first problem that gemvShapeOK found.
+func gemvShapeError(op string, m, n, na, lda, lx, nx, ly, ny int) string {
 	switch {
 	case m < 0 || n < 0:
-		panic(fmt.Sprintf("dense: %s: negative dimension m=%d n=%d", op, m, n))
+		return fmt.Sprintf("dense: %s: negative dimension m=%d n=%d", op, m, n)
 	case lda < n:
-		panic(fmt.Sprintf("dense: %s: lda=%d < n=%d", op, lda, n))
-	case m > 0 && n > 0 && len(a) < (m-1)*lda+n:
-		panic(fmt.Sprintf("dense: %s: len(a)=%d < %d for m=%d n=%d lda=%d", op, len(a), (m-1)*lda+n, m, n, lda))
-	case len(x) < nx:
-		panic(fmt.Sprintf("dense: %s: len(x)=%d < %d", op, len(x), nx))
-	case len(y) < ny:
-		panic(fmt.Sprintf("dense: %s: len(y)=%d < %d", op, len(y), ny))
+		return fmt.Sprintf("dense: %s: lda=%d < n=%d", op, lda, n)
+	case m > 0 && n > 0 && na < (m-1)*lda+n:
+		return fmt.Sprintf("dense: %s: len(a)=%d < %d for m=%d n=%d lda=%d", op, na, (m-1)*lda+n, m, n, lda)
+	case lx < nx:
+		return fmt.Sprintf("dense: %s: len(x)=%d < %d", op, lx, nx)
+	default:
+		return fmt.Sprintf("dense: %s: len(y)=%d < %d", op, ly, ny)
 	}
 }
 
 // gemvN is GemvN on the assembly path when asm is set, else on the Go path;
 // the tests call it with both.
 func gemvN(asm bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
-	checkGemv("GemvN", m, n, a, lda, x, n, y, m)
+	if !gemvShapeOK(m, n, len(a), lda, len(x), n, len(y), m) {
+		panic(gemvShapeError("GemvN", m, n, len(a), lda, len(x), n, len(y), m))
+	}
 	if m == 0 {
 		return
 	}
@@ -82,7 +91,9 @@ func gemvN(asm bool, m, n int, alpha float64, a []float64, lda int, x []float64,
 
 // gemvT is GemvT on the assembly path when asm is set, else on the Go path.
 func gemvT(asm bool, m, n int, alpha float64, a []float64, lda int, x []float64, beta float64, y []float64) {
-	checkGemv("GemvT", m, n, a, lda, x, m, y, n)
+	if !gemvShapeOK(m, n, len(a), lda, len(x), m, len(y), n) {
+		panic(gemvShapeError("GemvT", m, n, len(a), lda, len(x), m, len(y), n))
+	}
 	if n == 0 {
 		return
 	}

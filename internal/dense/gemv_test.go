@@ -68,10 +68,11 @@ func newGemvCase(rng *rand.Rand, m, n, lda, nx, ny int) gemvCase {
 }
 
 // TestGemvMatchesGonum compares GemvN and GemvT on both paths with gonum's
-// Dgemv over m, n on both sides of the vector width (4), GemvN's blocks of
-// eight rows, the register limit of GemvT (24) and a long row, with tight
-// and padded strides, alpha ∈ {0, 1, -0.5, 2.5} and beta ∈ {0 over a y of
-// NaN, 1, 0.3}.
+// Dgemv over m, n on both sides of the vector width (4) with every n mod 4
+// in registers and streamed, GemvN's blocks of eight rows, the register
+// limits of GemvN and GemvT (24) and a long row, with tight and padded
+// strides, alpha ∈ {0, 1, -0.5, 2.5} and beta ∈ {0 over a y of NaN, 1,
+// 0.3}.
 //
 // Each output is alpha times a dot product of k terms (k = n for GemvN, m
 // for GemvT) plus beta·y₀. Either code's result lies within
@@ -82,7 +83,7 @@ func newGemvCase(rng *rand.Rand, m, n, lda, nx, ny int) gemvCase {
 // result must be beta·y₀ exactly (zero for beta = 0); gonum returns early
 // for k = 0, so those cases are checked by hand.
 func TestGemvMatchesGonum(t *testing.T) {
-	sizes := []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 20, 21, 31, 33, 64, 100, 257}
+	sizes := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 20, 21, 23, 24, 25, 26, 31, 33, 64, 100, 257}
 	rng := rand.New(rand.NewPCG(5, 6))
 	var worst float64 // largest |Δ|/tol seen, reported at the end
 	for _, o := range orientations {
@@ -208,24 +209,64 @@ func TestGemvSameBitsAtAnyAlignment(t *testing.T) {
 
 // TestGemvNRowBlocksMatchWhole checks the promise that GemvN sums each row
 // in an order that depends on n alone: computed in blocks of rows of any
-// size, the product is bit-identical to the whole one.
+// size from 1 to 17 (so that each row is taken at every position of
+// GemvN's eight-row blocks and in its one-row loop), the product is
+// bit-identical to the whole one. The widths cover every n mod 4 with
+// x held in registers (n ≤ 24) and streamed (33, 50), and each way of
+// writing y: the sums as they are (alpha = 1, beta = 0), scaled, and added
+// to beta·y.
 func TestGemvNRowBlocksMatchWhole(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	const m = 203
+	widths := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 20, 21, 22, 23, 24, 25, 33, 50}
+	scales := [][2]float64{{1, 0}, {-0.7, 0}, {-0.7, 0.9}}
 	for _, kn := range kernels() {
-		for _, n := range []int{1, 5, 20, 21, 50} {
+		for _, n := range widths {
 			c := newGemvCase(rng, m, n, n+1, n, m)
-			whole := append([]float64(nil), c.y...)
-			gemvN(!kn.goOnly, m, n, -0.7, c.a, c.lda, c.x, 0.9, whole)
-			for _, bs := range []int{1, 2, 3, 5, 64} {
-				y := append([]float64(nil), c.y...)
-				for i := 0; i < m; i += bs {
-					ib := min(bs, m-i)
-					gemvN(!kn.goOnly, ib, n, -0.7, c.a[i*c.lda:], c.lda, c.x, 0.9, y[i:i+ib])
+			for _, sc := range scales {
+				alpha, beta := sc[0], sc[1]
+				whole := append([]float64(nil), c.y...)
+				gemvN(!kn.goOnly, m, n, alpha, c.a, c.lda, c.x, beta, whole)
+				for bs := 1; bs <= 17; bs++ {
+					y := append([]float64(nil), c.y...)
+					for i := 0; i < m; i += bs {
+						ib := min(bs, m-i)
+						gemvN(!kn.goOnly, ib, n, alpha, c.a[i*c.lda:], c.lda, c.x, beta, y[i:i+ib])
+					}
+					for i := range y {
+						if math.Float64bits(y[i]) != math.Float64bits(whole[i]) {
+							t.Fatalf("%s/n=%d,alpha=%g,beta=%g, blocks of %d: y[%d] = %v, whole %v", kn.name, n, alpha, beta, bs, i, y[i], whole[i])
+						}
+					}
 				}
-				for i := range y {
-					if math.Float64bits(y[i]) != math.Float64bits(whole[i]) {
-						t.Fatalf("%s/n=%d, blocks of %d: y[%d] = %v, whole %v", kn.name, n, bs, i, y[i], whole[i])
+			}
+		}
+	}
+}
+
+// TestGemvNInfiniteEntryGivesInf checks that an infinite a[i,j] with a
+// positive x[j] makes y[i] +Inf, not NaN, wherever j falls (in a chunk of
+// four or among the last n mod 4 columns): no column may be multiplied a
+// second time, even by zero, since 0·Inf is NaN. The other rows stay finite.
+func TestGemvNInfiniteEntryGivesInf(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	const m = 11 // one block of eight rows and three single rows
+	for _, kn := range kernels() {
+		for n := 1; n <= 30; n++ {
+			c := newGemvCase(rng, m, n, n, n, m)
+			for j := range c.x {
+				c.x[j] = math.Abs(c.x[j]) + 0.5
+			}
+			for _, i := range []int{2, 9} {
+				for j := range n {
+					a := append([]float64(nil), c.a...)
+					a[i*n+j] = math.Inf(1)
+					y := make([]float64, m)
+					gemvN(!kn.goOnly, m, n, 1, a, n, c.x, 0, y)
+					for r, v := range y {
+						if r == i && !math.IsInf(v, 1) || r != i && (math.IsInf(v, 0) || math.IsNaN(v)) {
+							t.Fatalf("%s/n=%d, a[%d,%d] = +Inf: y[%d] = %v", kn.name, n, i, j, r, v)
+						}
 					}
 				}
 			}

@@ -2,34 +2,45 @@
 
 #include "textflag.h"
 
-// The lane numbers 0..3, from which gemvNAsm builds the mask of the lanes
-// of its last, overlapping chunk that hold new columns.
-DATA gemvLanes<>+0(SB)/8, $0
-DATA gemvLanes<>+8(SB)/8, $1
-DATA gemvLanes<>+16(SB)/8, $2
-DATA gemvLanes<>+24(SB)/8, $3
-GLOBL gemvLanes<>(SB), RODATA|NOPTR, $32
-
-// Columns past the last multiple of four are handled without masked loads
-// and stores, which cost several cycles each on AMD processors: a last
-// vector is loaded from columns n-4 … n-1, overlapping the one before it,
-// and the overlap is either zeroed (gemvNAsm) or computed twice to the same
-// bits (gemvTRegsAsm). This needs n ≥ 4; smaller n takes the Go path.
-
 // func gemvNAsm(m, n int, alpha float64, a *float64, lda int, x *float64, beta float64, y *float64)
 //
 // n ≥ 4. Eight rows at a time, each row's dot product in one YMM register
-// (Y0..Y7), one 4-column chunk of x (Y8) shared by the eight rows: the
-// first chunk multiplies, the others fuse a multiply-add, and when n is not
-// a multiple of four a last chunk at columns n-4 … n-1 is added with the
-// lanes already counted zeroed in both A (mask Y15) and x (Y14, loaded
-// once). A row's sum is then (l₀+l₂) + (l₁+l₃) over the register's lanes.
-// The one-row loop for the last m mod 8 rows does exactly the same, so
-// y[i] depends on n alone. Registers: SI the block's first row, R8 and R9
-// one and three strides in bytes, R10 and R11 cursors in rows 0 and 4, R12
-// in x, R13 the chunk count, R14 the step back (negative) from the end of
-// the full chunks to the last one, or 0, CX the block count, AX zero when
-// beta is, Y11 alpha, Y12 beta.
+// (Y0..Y7) whose lanes l₀..l₃ sum the columns 0..3 mod 4 of its first
+// k = n/4 chunks of four: the first chunk multiplies, the others fuse a
+// multiply-add. Then, for each row,
+//
+//   - the high half of the register is added to the low one (HALVES),
+//     giving [l₀+l₂, l₁+l₃];
+//   - the last r = n mod 4 columns are fused into those two lanes: a pair
+//     (columns 4k, 4k+1) into both, then a single column (n-1) into the
+//     first (LAST8), so no column is loaded twice or masked;
+//   - rows 2i and 2i+1 are unpacked so that one add finishes both (PAIR),
+//     (l₀+l₂) + (l₁+l₃), and one 16-byte store writes the two sums.
+//
+// The one-row loop for the last m mod 8 rows does the same arithmetic, so
+// y[i] depends on n alone.
+//
+// The eight rows are reduced together with the cheapest operations on
+// processors that split 256-bit operations into 128-bit halves, such as
+// AMD's Zen: one VEXTRACTF128 per row to reach its high half, and 128-bit
+// adds and unpacks, which cost the multiply-adds of the next block least.
+// VHADDPD and VPERM2F128 take several cycles there, and inserting the sums
+// into YMM registers to store four at a time costs more than it saves.
+//
+// With n ≤ 24, x stays in Y8..Y13 for the whole call; otherwise each chunk
+// of x is loaded in turn into Y8, once per eight rows. The last columns of
+// x are in X14 (the pair) and X13 (the single column), which a sixth chunk
+// in Y13 (n = 24) never meets. X15 is the one temporary. alpha and beta
+// are read from the frame when needed: ignis calls this with alpha = 1 and
+// beta = 0, where the sums are stored as they are (1·s is s, to the bit).
+//
+// Registers: SI the block's first row and R11 its fifth, R8 and R9 one and
+// three strides in bytes, DI y, CX the block or row count, R14 the byte
+// offset 32k of the last columns in a row, AX r in bits 0-1, bit 2 set
+// unless y = s (alpha = 1, beta = 0), bit 3 set when beta ≠ 0. BX is k
+// when x is in registers, else -32k, with DX pointing past x's last whole
+// chunk, R13 a negative byte index into x and R10 and R12 cursors in rows
+// 0 and 4; R10 and R12 then point at the last columns.
 TEXT ·gemvNAsm(SB), NOSPLIT, $0-64
 	MOVQ m+0(FP), CX
 	MOVQ n+8(FP), BX
@@ -39,135 +50,227 @@ TEXT ·gemvNAsm(SB), NOSPLIT, $0-64
 	MOVQ y+56(FP), DI
 	SHLQ $3, R8
 	LEAQ (R8)(R8*2), R9
-	VBROADCASTSD alpha+16(FP), Y11
-	VBROADCASTSD beta+48(FP), Y12
-	MOVQ beta+48(FP), AX
-	SHLQ $1, AX  // drops the sign: zero iff beta is ±0
+
+	MOVQ BX, AX
+	ANDQ $3, AX
 	MOVQ BX, R14
-	ANDQ $3, R14
-	JZ blocks
-	MOVQ $3, R13
-	SUBQ R14, R13
-	VMOVQ R13, X15
-	VPBROADCASTQ X15, Y15
-	VMOVDQU gemvLanes<>(SB), Y13
-	VPCMPGTQ Y15, Y13, Y15  // lanes 4-(n mod 4) … 3
-	VANDPD -32(DX)(BX*8), Y15, Y14
+	ANDQ $-4, R14
 	SHLQ $3, R14
-	SUBQ $32, R14
+	MOVQ beta+48(FP), R10
+	SHLQ $1, R10 // drops the sign: zero iff beta is ±0
+	JZ beta0
+	ORQ $12, AX
+	JMP xlast
+
+beta0:
+	MOVQ alpha+16(FP), R10
+	MOVQ $0x3ff0000000000000, R11 // 1.0
+	CMPQ R10, R11
+	JEQ xlast
+	ORQ $4, AX
+
+xlast:
+	TESTQ $2, AX
+	JZ xlast1
+	VMOVUPD (DX)(R14*1), X14
+
+xlast1:
+	TESTQ $1, AX
+	JZ xchunks
+	VMOVSD -8(DX)(BX*8), X13
+
+xchunks:
+	CMPQ BX, $24
+	JGT xstream
+	SHRQ $2, BX
+	VMOVUPD (DX), Y8
+	CMPQ BX, $1
+	JEQ blocks
+	VMOVUPD 32(DX), Y9
+	CMPQ BX, $2
+	JEQ blocks
+	VMOVUPD 64(DX), Y10
+	CMPQ BX, $3
+	JEQ blocks
+	VMOVUPD 96(DX), Y11
+	CMPQ BX, $4
+	JEQ blocks
+	VMOVUPD 128(DX), Y12
+	CMPQ BX, $5
+	JEQ blocks
+	VMOVUPD 160(DX), Y13
+	JMP blocks
+
+xstream:
+	SHRQ $2, BX
+	SHLQ $5, BX
+	ADDQ BX, DX
+	NEGQ BX
 
 blocks:
 	SHRQ $3, CX
 	JZ rows1
 
+// MUL8 and FMA8 multiply the chunk at byte offset off of rows 0..3 (from
+// r0) and 4..7 (from r4) by x, the first into the accumulators, the others
+// added to them.
+#define MUL8(off, r0, r4, x) \
+	VMULPD off(r0), x, Y0; \
+	VMULPD off(r0)(R8*1), x, Y1; \
+	VMULPD off(r0)(R8*2), x, Y2; \
+	VMULPD off(r0)(R9*1), x, Y3; \
+	VMULPD off(r4), x, Y4; \
+	VMULPD off(r4)(R8*1), x, Y5; \
+	VMULPD off(r4)(R8*2), x, Y6; \
+	VMULPD off(r4)(R9*1), x, Y7
+
+#define FMA8(off, r0, r4, x) \
+	VFMADD231PD off(r0), x, Y0; \
+	VFMADD231PD off(r0)(R8*1), x, Y1; \
+	VFMADD231PD off(r0)(R8*2), x, Y2; \
+	VFMADD231PD off(r0)(R9*1), x, Y3; \
+	VFMADD231PD off(r4), x, Y4; \
+	VFMADD231PD off(r4)(R8*1), x, Y5; \
+	VFMADD231PD off(r4)(R8*2), x, Y6; \
+	VFMADD231PD off(r4)(R9*1), x, Y7
+
+// LAST8 fuses the last columns at (R10) and (R12), times x, into the
+// halved rows' low lanes, with op a packed (two columns) or a scalar (one
+// column) multiply-add.
+#define LAST8(op, x) \
+	op (R10), x, X0; \
+	op (R10)(R8*1), x, X1; \
+	op (R10)(R8*2), x, X2; \
+	op (R10)(R9*1), x, X3; \
+	op (R12), x, X4; \
+	op (R12)(R8*1), x, X5; \
+	op (R12)(R8*2), x, X6; \
+	op (R12)(R9*1), x, X7
+
+// HALVES adds the high half of the row in y to its low half, x:
+// [l₀+l₂, l₁+l₃].
+#define HALVES(y, x) \
+	VEXTRACTF128 $1, y, X15; \
+	VADDPD X15, x, x
+
+// PAIR finishes the halved rows a and b: a becomes their two sums
+// [(a₀+a₂)+(a₁+a₃), (b₀+b₂)+(b₁+b₃)] and b is free.
+#define PAIR(a, b) \
+	VUNPCKLPD b, a, X15; \
+	VUNPCKHPD b, a, b; \
+	VADDPD b, X15, a
+
 block8:
-	MOVQ SI, R10
 	LEAQ (SI)(R8*4), R11
-	MOVQ DX, R12
+	TESTQ BX, BX
+	JS block8stream
+	MUL8(0, SI, R11, Y8)
+	CMPQ BX, $1
+	JEQ block8sum
+	FMA8(32, SI, R11, Y9)
+	CMPQ BX, $2
+	JEQ block8sum
+	FMA8(64, SI, R11, Y10)
+	CMPQ BX, $3
+	JEQ block8sum
+	FMA8(96, SI, R11, Y11)
+	CMPQ BX, $4
+	JEQ block8sum
+	FMA8(128, SI, R11, Y12)
+	CMPQ BX, $5
+	JEQ block8sum
+	FMA8(160, SI, R11, Y13)
+	JMP block8sum
+
+block8stream:
+	MOVQ SI, R10
+	MOVQ R11, R12
 	MOVQ BX, R13
-	SHRQ $2, R13
-	VMOVUPD (R12), Y8
-	VMULPD (R10), Y8, Y0
-	VMULPD (R10)(R8*1), Y8, Y1
-	VMULPD (R10)(R8*2), Y8, Y2
-	VMULPD (R10)(R9*1), Y8, Y3
-	VMULPD (R11), Y8, Y4
-	VMULPD (R11)(R8*1), Y8, Y5
-	VMULPD (R11)(R8*2), Y8, Y6
-	VMULPD (R11)(R9*1), Y8, Y7
-	DECQ R13
-	JZ block8tail
+	VMOVUPD (DX)(R13*1), Y8
+	MUL8(0, R10, R12, Y8)
+	ADDQ $32, R13
+	JZ block8sum
 
 block8loop:
 	ADDQ $32, R10
-	ADDQ $32, R11
 	ADDQ $32, R12
-	VMOVUPD (R12), Y8
-	VFMADD231PD (R10), Y8, Y0
-	VFMADD231PD (R10)(R8*1), Y8, Y1
-	VFMADD231PD (R10)(R8*2), Y8, Y2
-	VFMADD231PD (R10)(R9*1), Y8, Y3
-	VFMADD231PD (R11), Y8, Y4
-	VFMADD231PD (R11)(R8*1), Y8, Y5
-	VFMADD231PD (R11)(R8*2), Y8, Y6
-	VFMADD231PD (R11)(R9*1), Y8, Y7
-	DECQ R13
+	VMOVUPD (DX)(R13*1), Y8
+	FMA8(0, R10, R12, Y8)
+	ADDQ $32, R13
 	JNZ block8loop
 
-block8tail:
-	TESTQ R14, R14
-	JZ block8sum
-	ADDQ R14, R10
-	ADDQ R14, R11
-	VANDPD 32(R10), Y15, Y9
-	VANDPD 32(R10)(R8*1), Y15, Y10
-	VFMADD231PD Y9, Y14, Y0
-	VFMADD231PD Y10, Y14, Y1
-	VANDPD 32(R10)(R8*2), Y15, Y9
-	VANDPD 32(R10)(R9*1), Y15, Y10
-	VFMADD231PD Y9, Y14, Y2
-	VFMADD231PD Y10, Y14, Y3
-	VANDPD 32(R11), Y15, Y9
-	VANDPD 32(R11)(R8*1), Y15, Y10
-	VFMADD231PD Y9, Y14, Y4
-	VFMADD231PD Y10, Y14, Y5
-	VANDPD 32(R11)(R8*2), Y15, Y9
-	VANDPD 32(R11)(R9*1), Y15, Y10
-	VFMADD231PD Y9, Y14, Y6
-	VFMADD231PD Y10, Y14, Y7
-
 block8sum:
-	VEXTRACTF128 $1, Y0, X8
-	VEXTRACTF128 $1, Y1, X9
-	VEXTRACTF128 $1, Y2, X10
-	VEXTRACTF128 $1, Y3, X13
-	VADDPD X8, X0, X0  // l₀+l₂, l₁+l₃ of row 0
-	VADDPD X9, X1, X1
-	VADDPD X10, X2, X2
-	VADDPD X13, X3, X3
-	VEXTRACTF128 $1, Y4, X8
-	VEXTRACTF128 $1, Y5, X9
-	VEXTRACTF128 $1, Y6, X10
-	VEXTRACTF128 $1, Y7, X13
-	VADDPD X8, X4, X4
-	VADDPD X9, X5, X5
-	VADDPD X10, X6, X6
-	VADDPD X13, X7, X7
-	VUNPCKLPD X1, X0, X8
-	VUNPCKHPD X1, X0, X0
-	VUNPCKLPD X3, X2, X9
-	VUNPCKHPD X3, X2, X2
-	VUNPCKLPD X5, X4, X10
-	VUNPCKHPD X5, X4, X4
-	VUNPCKLPD X7, X6, X13
-	VUNPCKHPD X7, X6, X6
-	VADDPD X8, X0, X0  // the sums of rows 0, 1
-	VADDPD X9, X2, X2
-	VADDPD X10, X4, X4
-	VADDPD X13, X6, X6
-	VINSERTF128 $1, X2, Y0, Y0  // the sums of rows 0..3
-	VINSERTF128 $1, X6, Y4, Y4  // and of rows 4..7
-	TESTQ AX, AX
-	JZ block8beta0
-	VMULPD (DI), Y12, Y1
-	VMULPD 32(DI), Y12, Y5
-	VFMADD231PD Y0, Y11, Y1
-	VFMADD231PD Y4, Y11, Y5
-	VMOVUPD Y1, (DI)
-	VMOVUPD Y5, 32(DI)
-	JMP block8next
+	HALVES(Y0, X0)
+	HALVES(Y1, X1)
+	HALVES(Y2, X2)
+	HALVES(Y3, X3)
+	HALVES(Y4, X4)
+	HALVES(Y5, X5)
+	HALVES(Y6, X6)
+	HALVES(Y7, X7)
+	TESTQ $3, AX
+	JZ block8pair
+	LEAQ (SI)(R14*1), R10
+	LEAQ (R11)(R14*1), R12
+	TESTQ $2, AX
+	JZ block8last1
+	LAST8(VFMADD231PD, X14)
+	ADDQ $16, R10
+	ADDQ $16, R12
+	TESTQ $1, AX
+	JZ block8pair
 
-block8beta0:
-	VMULPD Y0, Y11, Y0
-	VMULPD Y4, Y11, Y4
-	VMOVUPD Y0, (DI)
-	VMOVUPD Y4, 32(DI)
+block8last1:
+	LAST8(VFMADD231SD, X13)
+
+block8pair:
+	PAIR(X0, X1) // the sums of rows 0, 1
+	PAIR(X2, X3) // rows 2, 3
+	PAIR(X4, X5) // rows 4, 5
+	PAIR(X6, X7) // rows 6, 7
+	TESTQ $4, AX
+	JNZ block8scaled
+	VMOVUPD X0, (DI)
+	VMOVUPD X2, 16(DI)
+	VMOVUPD X4, 32(DI)
+	VMOVUPD X6, 48(DI)
 
 block8next:
 	ADDQ $64, DI
 	LEAQ (SI)(R8*8), SI
 	DECQ CX
 	JNZ block8
+	JMP rows1
+
+block8scaled:
+	VMOVDDUP alpha+16(FP), X1
+	TESTQ $8, AX
+	JNZ block8beta
+	VMULPD X0, X1, X0
+	VMULPD X2, X1, X2
+	VMULPD X4, X1, X4
+	VMULPD X6, X1, X6
+	VMOVUPD X0, (DI)
+	VMOVUPD X2, 16(DI)
+	VMOVUPD X4, 32(DI)
+	VMOVUPD X6, 48(DI)
+	JMP block8next
+
+block8beta:
+	VMOVDDUP beta+48(FP), X3
+	VMULPD (DI), X3, X5
+	VMULPD 16(DI), X3, X7
+	VFMADD231PD X0, X1, X5
+	VFMADD231PD X2, X1, X7
+	VMOVUPD X5, (DI)
+	VMOVUPD X7, 16(DI)
+	VMULPD 32(DI), X3, X5
+	VMULPD 48(DI), X3, X7
+	VFMADD231PD X4, X1, X5
+	VFMADD231PD X6, X1, X7
+	VMOVUPD X5, 32(DI)
+	VMOVUPD X7, 48(DI)
+	JMP block8next
 
 rows1:
 	MOVQ m+0(FP), CX
@@ -175,44 +278,61 @@ rows1:
 	JZ done
 
 row1:
+	TESTQ BX, BX
+	JS row1stream
+	VMULPD (SI), Y8, Y0
+	CMPQ BX, $1
+	JEQ row1sum
+	VFMADD231PD 32(SI), Y9, Y0
+	CMPQ BX, $2
+	JEQ row1sum
+	VFMADD231PD 64(SI), Y10, Y0
+	CMPQ BX, $3
+	JEQ row1sum
+	VFMADD231PD 96(SI), Y11, Y0
+	CMPQ BX, $4
+	JEQ row1sum
+	VFMADD231PD 128(SI), Y12, Y0
+	CMPQ BX, $5
+	JEQ row1sum
+	VFMADD231PD 160(SI), Y13, Y0
+	JMP row1sum
+
+row1stream:
 	MOVQ SI, R10
-	MOVQ DX, R12
 	MOVQ BX, R13
-	SHRQ $2, R13
-	VMOVUPD (R12), Y8
+	VMOVUPD (DX)(R13*1), Y8
 	VMULPD (R10), Y8, Y0
-	DECQ R13
-	JZ row1tail
+	ADDQ $32, R13
+	JZ row1sum
 
 row1loop:
 	ADDQ $32, R10
-	ADDQ $32, R12
-	VMOVUPD (R12), Y8
+	VMOVUPD (DX)(R13*1), Y8
 	VFMADD231PD (R10), Y8, Y0
-	DECQ R13
+	ADDQ $32, R13
 	JNZ row1loop
 
-row1tail:
-	TESTQ R14, R14
-	JZ row1sum
-	ADDQ R14, R10
-	VANDPD 32(R10), Y15, Y9
-	VFMADD231PD Y9, Y14, Y0
-
 row1sum:
-	VEXTRACTF128 $1, Y0, X1
-	VADDPD X1, X0, X0
-	VUNPCKHPD X0, X0, X1
-	VADDSD X1, X0, X0
-	TESTQ AX, AX
-	JZ row1beta0
-	VMULSD (DI), X12, X1
-	VFMADD231SD X0, X11, X1
-	VMOVSD X1, (DI)
-	JMP row1next
+	HALVES(Y0, X0)
+	TESTQ $3, AX
+	JZ row1pair
+	LEAQ (SI)(R14*1), R10
+	TESTQ $2, AX
+	JZ row1last1
+	VFMADD231PD (R10), X14, X0
+	ADDQ $16, R10
+	TESTQ $1, AX
+	JZ row1pair
 
-row1beta0:
-	VMULSD X0, X11, X0
+row1last1:
+	VFMADD231SD (R10), X13, X0
+
+row1pair:
+	VUNPCKHPD X0, X0, X1
+	VADDSD X1, X0, X0 // (l₀+l₂) + (l₁+l₃), as PAIR adds them
+	TESTQ $4, AX
+	JNZ row1scaled
 	VMOVSD X0, (DI)
 
 row1next:
@@ -224,3 +344,18 @@ row1next:
 done:
 	VZEROUPPER
 	RET
+
+row1scaled:
+	VMOVSD alpha+16(FP), X1
+	TESTQ $8, AX
+	JNZ row1beta
+	VMULSD X0, X1, X0
+	VMOVSD X0, (DI)
+	JMP row1next
+
+row1beta:
+	VMOVSD beta+48(FP), X3
+	VMULSD (DI), X3, X5
+	VFMADD231SD X0, X1, X5
+	VMOVSD X5, (DI)
+	JMP row1next

@@ -4,7 +4,7 @@
 
 // The columns of y past the last multiple of four are handled in
 // gemvTRegsAsm by a last vector at columns n-4 … n-1 that overlaps the one
-// before it, as in gemvNAsm; in gemvTAxpyAsm by scalar fused multiply-adds.
+// before it; in gemvTAxpyAsm by scalar fused multiply-adds.
 
 // func gemvTAxpyAsm(m, n int, alpha float64, a *float64, lda int, x *float64, y *float64)
 //
