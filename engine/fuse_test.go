@@ -292,6 +292,117 @@ func TestFusedRunAllocatesNothing(t *testing.T) {
 	}
 }
 
+// Kernels that keep scratch of the tile's length are safe in a loop run by
+// several workers: each worker runs kernels of its own, paired or not.
+func TestFusedKernelsWithScratchPerWorker(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	runtime.GOMAXPROCS(4)
+	const n = 300000
+	g := NewGraph()
+	xs := make([]float64, n)
+	for i := range xs {
+		xs[i] = float64(i%1000) / 7
+	}
+	x := g.Constant(xs, n)
+	w := g.Input("w", 1)
+	xw := g.Mul(x, g.BroadcastTo(w, n))
+	a := g.Apply(scratchOp{}, xw)
+	b := g.Apply(scratchOp{partner: true}, xw)
+	loss := g.Sum(g.Add(g.Square(a), g.Exp(g.Neg(b))))
+	outs := []*Node{loss}
+	set := func(p *Program) {
+		if err := p.Set(w, []float64{0.5}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	plain, err := g.Compile(outs, WithFusion(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set(plain)
+	if err := plain.Run(); err != nil {
+		t.Fatal(err)
+	}
+	fused, err := g.Compile(outs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := fused.Describe(); !strings.Contains(d, "parallel") {
+		t.Fatalf("the loop does not run in parallel:\n%s", d)
+	}
+	set(fused)
+	for rep := range 20 {
+		if err := fused.Run(); err != nil {
+			t.Fatal(err)
+		}
+		want, got := plain.Scalar(loss), fused.Scalar(loss)
+		if math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Fatalf("run %d: fused %v, unfused %v", rep, got, want)
+		}
+	}
+}
+
+// scratchOp is 2x+1 computed through a scratch buffer the kernel owns; with
+// partner set it is 3x−1, and pairs with its counterpart.
+type scratchOp struct{ partner bool }
+
+func (o scratchOp) String() string {
+	if o.partner {
+		return "scratch_3x_minus_1"
+	}
+	return "scratch_2x_plus_1"
+}
+func (scratchOp) Elementwise() bool               { return true }
+func (scratchOp) Shape(in []Shape) (Shape, error) { return in[0].Clone(), nil }
+func (o scratchOp) Grad(g *Graph, in []*Node, _, gout *Node) []*Node {
+	if o.partner {
+		return []*Node{g.Scale(gout, 3)}
+	}
+	return []*Node{g.Scale(gout, 2)}
+}
+func (o scratchOp) Kernel(spec KernelSpec) (Kernel, error) {
+	z := make([]float64, spec.Out.Size())
+	return KernelFunc(func(out []float64, in [][]float64) error {
+		o.run(out, z[:len(out)], in[0])
+		return nil
+	}), nil
+}
+
+// run writes the op's value through z, which it reads back after a yield
+// so that two workers sharing z would see each other's writes.
+func (o scratchOp) run(out, z, x []float64) {
+	for i, v := range x {
+		z[i] = v
+	}
+	runtime.Gosched()
+	for i := range out {
+		if o.partner {
+			out[i] = 3*z[i] - 1
+		} else {
+			out[i] = 2*z[i] + 1
+		}
+	}
+}
+
+func (o scratchOp) Pair(partner Op, spec KernelSpec) (PairKernel, bool, error) {
+	if p, ok := partner.(scratchOp); !ok || o.partner || !p.partner {
+		return nil, false, nil
+	}
+	z := make([]float64, spec.Out.Size())
+	return scratchPair{z}, true, nil
+}
+
+type scratchPair struct{ z []float64 }
+
+func (p scratchPair) RunPair(a, b []float64, in [][]float64) error {
+	z := p.z[:len(a)]
+	scratchOp{}.run(a, z, in[0])
+	for i := range b {
+		b[i] = 3*z[i] - 1
+	}
+	return nil
+}
+
 // An error inside a fused loop names the op that failed.
 func TestFusedErrorNamesTheOp(t *testing.T) {
 	g := NewGraph()

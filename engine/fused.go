@@ -34,7 +34,7 @@ const (
 
 type fusedOp struct {
 	node *Node
-	k    Kernel      // nil for a source
+	k    Kernel      // nil for a source; lane 0's kernel
 	rk   RangeKernel // k, when it reports positions
 	pk   PairKernel  // set when this op also computes a partner's value
 	b    []float64   // a source's vector
@@ -91,10 +91,14 @@ func (e *expansion) fill() {
 	}
 }
 
+// fusedLane is what one worker of a parallel loop owns: its scratch tiles
+// and, from the second lane on, its own kernels, so that kernels keeping
+// scratch of their own are never run by two workers at once.
 type fusedLane struct {
-	slots [][]float64
-	ins   [][][]float64 // per op, the input slices of the current tile
-	rows  []lanes4      // per sum, the lane sums of the current row so far
+	kernels []laneKernel // per op; nil on lane 0, which uses the ops' own
+	slots   [][]float64
+	ins     [][][]float64 // per op, the input slices of the current tile
+	rows    []lanes4      // per sum, the lane sums of the current row so far
 }
 
 // fusedStep runs one region. As a Kernel it ignores its arguments: its
@@ -263,6 +267,13 @@ func (c *compiler) buildRegion(reg *region, materialize []bool) (*fusedStep, err
 	s.lanes = make([]fusedLane, lanes)
 	for l := range s.lanes {
 		ln := &s.lanes[l]
+		if l > 0 {
+			ks, err := c.laneKernels(s.ops, s.tile)
+			if err != nil {
+				return nil, err
+			}
+			ln.kernels = ks
+		}
 		for range slots {
 			ln.slots = append(ln.slots, make([]float64, s.tile))
 		}
@@ -378,14 +389,18 @@ func (s *fusedStep) runChunk(l, c int) {
 			for j, r := range op.in {
 				ins[j] = s.slice(ln, r, lo, hi)
 			}
+			k := laneKernel{op.k, op.rk, op.pk}
+			if ln.kernels != nil {
+				k = ln.kernels[i]
+			}
 			var err error
 			switch {
-			case op.pk != nil:
-				err = op.pk.RunPair(out, s.slice(ln, op.out2, lo, hi), ins)
-			case op.rk != nil:
-				err = op.rk.RunRange(lo, out, ins)
+			case k.pk != nil:
+				err = k.pk.RunPair(out, s.slice(ln, op.out2, lo, hi), ins)
+			case k.rk != nil:
+				err = k.rk.RunRange(lo, out, ins)
 			default:
-				err = op.k.Run(out, ins)
+				err = k.k.Run(out, ins)
 			}
 			if err != nil {
 				s.errs[c] = fmt.Errorf("engine: run %v: %w", op.node, err)

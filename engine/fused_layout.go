@@ -38,6 +38,43 @@ func (c *compiler) partner(reg *region, i int, m *Node, tile Shape) (*Node, Pair
 	return nil, nil, nil
 }
 
+// laneKernel is one worker's kernel for a fused op.
+type laneKernel struct {
+	k  Kernel
+	rk RangeKernel
+	pk PairKernel
+}
+
+// laneKernels compiles a second set of the ops' kernels, with their partners
+// where paired, for one more worker.
+func (c *compiler) laneKernels(ops []fusedOp, tile int) ([]laneKernel, error) {
+	ks := make([]laneKernel, len(ops))
+	for i, op := range ops {
+		if op.k == nil {
+			continue
+		}
+		m := op.node
+		spec := KernelSpec{In: make([]Shape, len(m.in)), Out: Shape{tile}, Device: c.p.device}
+		for j := range spec.In {
+			spec.In[j] = Shape{tile}
+		}
+		k, err := m.op.Kernel(spec)
+		if err != nil {
+			return nil, fmt.Errorf("engine: compile %v in a fused loop: %w", m.op, err)
+		}
+		ks[i].k = k
+		ks[i].rk, _ = k.(RangeKernel)
+		if op.pk != nil {
+			pk, _, err := m.op.(PairedOp).Pair(op.mate.op, spec)
+			if err != nil {
+				return nil, fmt.Errorf("engine: compile %v with %v in a fused loop: %w", m.op, op.mate.op, err)
+			}
+			ks[i].pk = pk
+		}
+	}
+	return ks, nil
+}
+
 // uniformMember lays out m as a uniformOp if every input it reads is one
 // value repeated.
 func (c *compiler) uniformMember(m *Node, operand func(fuseInput) fref, tile int, stored bool) (uniformOp, bool, error) {

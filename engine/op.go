@@ -57,11 +57,12 @@ func (f KernelFunc) Run(out []float64, in [][]float64) error { return f(out, in)
 // loop over short tiles of the elements, with no buffer between ops for
 // values that nothing else reads (see Compile).
 //
-// For that it compiles the op's kernel once with every input shape and the
-// output shape equal to Shape{T} for a tile length T, and calls it on
-// sub-slices of at most T elements, all of one length. Such a kernel must
-// depend on nothing but the slices it is given (not on the T it was
-// compiled for), and must not write to its inputs.
+// For that it compiles the op's kernel with every input shape and the
+// output shape equal to Shape{T} for a tile length T, once for each worker
+// that runs the loop, and calls it on sub-slices of at most T elements, all
+// of one length. A kernel is run by one worker at a time, so it may keep
+// scratch of length T; it must depend on nothing but the slices it is given
+// (not on the T it was compiled for), and must not write to its inputs.
 type ElementwiseOp interface {
 	Op
 	// Elementwise reports whether this op value qualifies; an op type may
