@@ -38,10 +38,7 @@ func (d *NormalDist) LogProb(x *engine.Node) *engine.Node {
 	if !d.checkValue("Normal", x) {
 		return d.invalid()
 	}
-	g := d.g
-	z := g.Div(g.Sub(x, d.Loc), d.Scale)
-	lp := g.Sub(g.Scale(g.Square(z), -0.5), g.AddScalar(g.Log(d.Scale), halfLog2Pi))
-	return broadcastBatch(g, lp, d.batch)
+	return broadcastBatch(d.g, normalLogProb(d.g, x, d.Loc, d.Scale), d.batch)
 }
 
 // Sample draws loc + scale·ε with ε standard normal noise.
