@@ -121,7 +121,7 @@ func (bg benchGraph) runTape(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for i, l := range bg.leaves {
-			if err := G.Let(l.gn, vals[i]); err != nil {
+			if err := G.Let(l.Gorgonia(), vals[i]); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -199,7 +199,7 @@ func TestExecutorMatchesTape(t *testing.T) {
 			} else {
 				v = tensor.New(tensor.WithShape(l.shape.Clone()...), tensor.WithBacking(append([]float64(nil), l.value...)))
 			}
-			if err := G.Let(l.gn, v); err != nil {
+			if err := G.Let(l.Gorgonia(), v); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -207,7 +207,7 @@ func TestExecutorMatchesTape(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, n := range append([]*Node{bg.loss}, bg.grads...) {
-			want, err := valueData(n.gn.Value())
+			want, err := valueData(n.Gorgonia().Value())
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"container/heap"
 	"fmt"
 	"slices"
 )
@@ -188,7 +187,7 @@ func (c *compiler) schedule(outputs []*Node) error {
 	for i := range unitOf {
 		unitOf[i] = -1
 	}
-	var units []*unit
+	var units []unit
 	regUnit := make([]int, len(f.regions))
 	for i := range regUnit {
 		regUnit[i] = -1
@@ -200,13 +199,13 @@ func (c *compiler) schedule(outputs []*Node) error {
 		if r := f.regOf[n.id]; r >= 0 {
 			if regUnit[r] < 0 {
 				regUnit[r] = len(units)
-				units = append(units, &unit{region: r, minID: n.id})
+				units = append(units, unit{region: r, minID: n.id})
 			}
 			unitOf[n.id] = regUnit[r]
 			continue
 		}
 		unitOf[n.id] = len(units)
-		units = append(units, &unit{node: n, region: -1, minID: n.id})
+		units = append(units, unit{node: n, region: -1, minID: n.id})
 	}
 	for _, n := range c.order {
 		u := unitOf[n.id]
@@ -214,39 +213,45 @@ func (c *compiler) schedule(outputs []*Node) error {
 			continue
 		}
 		for _, x := range n.in {
-			if d := unitOf[c.root(x).id]; d >= 0 && d != u && !slices.Contains(units[u].deps, d) {
+			if d := unitOf[c.root(x).id]; d >= 0 && d != u {
 				units[u].deps = append(units[u].deps, d)
-				units[d].users = append(units[d].users, u)
 			}
 		}
 	}
-	for _, u := range units {
+	for ui := range units {
+		u := &units[ui]
 		if u.region >= 0 {
 			// a region also reads the sources of the broadcasts it expands
 			for _, m := range f.regions[u.region].members {
 				for _, in := range f.inputs[m.id] {
-					if d := unitOf[in.node.id]; d >= 0 && d != unitOf[m.id] && !slices.Contains(u.deps, d) {
+					if d := unitOf[in.node.id]; d >= 0 && d != ui {
 						u.deps = append(u.deps, d)
-						units[d].users = append(units[d].users, unitOf[m.id])
 					}
 				}
 			}
+		}
+		// each dependency once, in a fixed order (sorting keeps this linear
+		// where a region reads many units)
+		slices.Sort(u.deps)
+		u.deps = slices.Compact(u.deps)
+		for _, d := range u.deps {
+			units[d].users = append(units[d].users, ui)
 		}
 		u.wait = len(u.deps)
 	}
 	ready := &unitHeap{units: units}
 	for i, u := range units {
 		if u.wait == 0 {
-			heap.Push(ready, i)
+			ready.push(i)
 		}
 	}
-	var sequence []int
-	for ready.Len() > 0 {
-		i := heap.Pop(ready).(int)
+	sequence := make([]int, 0, len(units))
+	for len(ready.idx) > 0 {
+		i := ready.pop()
 		sequence = append(sequence, i)
 		for _, j := range units[i].users {
 			if units[j].wait--; units[j].wait == 0 {
-				heap.Push(ready, j)
+				ready.push(j)
 			}
 		}
 	}
@@ -274,24 +279,51 @@ func (c *compiler) schedule(outputs []*Node) error {
 // program without fusion.
 var errRegionCycle = fmt.Errorf("engine: fused regions depend on each other")
 
+// unitHeap holds the indices of ready units, smallest minID first.
 type unitHeap struct {
-	units []*unit
+	units []unit
 	idx   []int
 }
 
-func (h *unitHeap) Len() int           { return len(h.idx) }
-func (h *unitHeap) Less(i, j int) bool { return h.units[h.idx[i]].minID < h.units[h.idx[j]].minID }
-func (h *unitHeap) Swap(i, j int)      { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
-func (h *unitHeap) Push(x any)         { h.idx = append(h.idx, x.(int)) }
-func (h *unitHeap) Pop() any {
-	x := h.idx[len(h.idx)-1]
-	h.idx = h.idx[:len(h.idx)-1]
-	return x
+func (h *unitHeap) less(a, b int) bool { return h.units[h.idx[a]].minID < h.units[h.idx[b]].minID }
+
+func (h *unitHeap) push(i int) {
+	h.idx = append(h.idx, i)
+	for j := len(h.idx) - 1; j > 0; {
+		p := (j - 1) / 2
+		if !h.less(j, p) {
+			break
+		}
+		h.idx[j], h.idx[p] = h.idx[p], h.idx[j]
+		j = p
+	}
+}
+
+func (h *unitHeap) pop() int {
+	top := h.idx[0]
+	n := len(h.idx) - 1
+	h.idx[0] = h.idx[n]
+	h.idx = h.idx[:n]
+	for j := 0; ; {
+		l, m := 2*j+1, j
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r := l + 1; r < n && h.less(r, m) {
+			m = r
+		}
+		if m == j {
+			break
+		}
+		h.idx[j], h.idx[m] = h.idx[m], h.idx[j]
+		j = m
+	}
+	return top
 }
 
 // emit allocates the buffers of the live nodes that are stored and builds
 // the steps in sequence.
-func (c *compiler) emit(units []*unit, sequence []int, live, materialize []bool) error {
+func (c *compiler) emit(units []unit, sequence []int, live, materialize []bool) error {
 	p := c.p
 	f := c.fz
 	for _, n := range c.order {

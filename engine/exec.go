@@ -278,7 +278,7 @@ type foreignKernel struct {
 }
 
 func newForeignKernel(n *Node, shapes []Shape) (Kernel, error) {
-	return &foreignKernel{op: n.gn.Op(), vals: make([]G.Value, len(shapes)), in: shapes, out: n.shape}, nil
+	return &foreignKernel{op: n.fop, vals: make([]G.Value, len(shapes)), in: shapes, out: n.shape}, nil
 }
 
 func (k *foreignKernel) Run(out []float64, in [][]float64) error {

@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"fmt"
-
-	G "gorgonia.org/gorgonia"
-)
+import "fmt"
 
 // Grad returns the gradient of the scalar loss with respect to each node in
 // wrt, as new nodes of the graph (so gradients compile into the same program
@@ -88,26 +84,6 @@ func (g *Graph) Grad(loss *Node, wrt ...*Node) []*Node {
 		}
 	}
 	return res
-}
-
-func (g *Graph) foreignGrad(n *Node, gout *Node) []*Node {
-	sd, ok := n.gn.Op().(G.SDOp)
-	if !ok {
-		g.fail(fmt.Errorf("%w: gorgonia op %v has no symbolic derivative", ErrNotDifferentiable, n.gn.Op()))
-		return nil
-	}
-	gn, err := sd.SymDiff(children(g.eg, n.gn), n.gn, gout.gn)
-	if err != nil {
-		g.fail(fmt.Errorf("%w: gorgonia op %v: %v", ErrNotDifferentiable, n.gn.Op(), err))
-		return nil
-	}
-	out := make([]*Node, len(gn))
-	for i, c := range gn {
-		if c != nil {
-			out[i] = g.Import(c)
-		}
-	}
-	return out
 }
 
 // ZerosLike returns a constant of zeros with x's shape.

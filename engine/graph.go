@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"strconv"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -18,7 +17,7 @@ const (
 	KindInput                // data fed to the program before each run
 	KindParam                // a parameter: initial value in the graph, updated in place by optimizers
 	KindNoise                // standard noise drawn by the program before each run
-	KindForeign              // a node built directly with Gorgonia, run through its own Do
+	KindForeign              // a Gorgonia op ignis has no translation for, run through its own Do
 )
 
 func (k Kind) String() string {
@@ -43,7 +42,7 @@ func (n Noise) String() string {
 // methods and are immutable.
 type Node struct {
 	g     *Graph
-	gn    *G.Node
+	ok    bool // built without error
 	id    int
 	kind  Kind
 	shape Shape
@@ -52,6 +51,8 @@ type Node struct {
 	value []float64 // constants: the value; params: the initial value
 	noise Noise
 	name  string
+	fop   G.Op    // foreign nodes: the Gorgonia op
+	gn    *G.Node // nodes imported from the graph's own Gorgonia mirror: that node
 }
 
 // Shape returns the node's shape (a copy).
@@ -77,12 +78,19 @@ func (n *Node) Inputs() []*Node { return append([]*Node(nil), n.in...) }
 // Graph returns the graph the node belongs to.
 func (n *Node) Graph() *Graph { return n.g }
 
-// Gorgonia returns the underlying Gorgonia node, for users who want to mix in
-// Gorgonia's own ops or run the graph on a Gorgonia VM.
-func (n *Node) Gorgonia() *G.Node { return n.gn }
+// Gorgonia returns the node's counterpart in the graph's Gorgonia mirror
+// (see Graph.Gorgonia), building the mirror up to this node if needed. It is
+// nil for an invalid node or when the mirror could not be built (the reason
+// is the graph's error).
+func (n *Node) Gorgonia() *G.Node {
+	if !n.Valid() {
+		return nil
+	}
+	return n.g.mirrorUpTo(n.id)
+}
 
 // Valid reports whether the node was built without error.
-func (n *Node) Valid() bool { return n != nil && n.gn != nil }
+func (n *Node) Valid() bool { return n != nil && n.ok }
 
 func (n *Node) String() string {
 	if !n.Valid() {
@@ -99,22 +107,22 @@ func (n *Node) String() string {
 // returns an invalid node without doing anything until Err is read. Model code
 // therefore reads like the math and checks Err once.
 //
+// A graph is ignis's own: nodes are values with identities of their own,
+// and building, differentiating and compiling take time linear in the
+// number of nodes. A Gorgonia expression graph of the same computation is
+// built only when asked for (Gorgonia).
+//
 // A Graph is not safe for concurrent building; programs compiled from it are
 // independent of each other and of the graph.
 type Graph struct {
-	eg    *G.ExprGraph
-	err   error
-	nodes []*Node
-	byG   map[*G.Node]*Node
+	err      error
+	nodes    []*Node
+	mirror   *mirror
+	imported map[*G.Node]*Node // nodes of other Gorgonia graphs, as imported
 }
 
 // NewGraph returns an empty graph.
-func NewGraph() *Graph {
-	return &Graph{eg: G.NewGraph(), byG: make(map[*G.Node]*Node)}
-}
-
-// Gorgonia returns the underlying Gorgonia expression graph.
-func (g *Graph) Gorgonia() *G.ExprGraph { return g.eg }
+func NewGraph() *Graph { return &Graph{} }
 
 // Err returns the first error met since Err was last called, and clears it.
 func (g *Graph) Err() error {
@@ -137,16 +145,25 @@ func (g *Graph) fail(err error) *Node {
 // check validates the inputs of a builder call; it returns false (and records
 // an error when none is recorded yet) if the call must not proceed.
 func (g *Graph) check(op string, in ...*Node) bool {
+	return g.checkNamed(func() string { return op }, in...)
+}
+
+// checkNamed is check with the op's name computed only for an error.
+func (g *Graph) checkNamed(name func() string, in ...*Node) bool {
 	if g.err != nil {
 		return false
 	}
 	for i, n := range in {
+		if n != nil && n.g == g && n.ok {
+			continue
+		}
+		op := name()
 		switch {
 		case n == nil:
 			g.err = fmt.Errorf("%w: %s: input %d is nil", ErrInvalidNode, op, i)
 		case n.g != g:
 			g.err = fmt.Errorf("%w: %s: input %d belongs to another graph", ErrInvalidNode, op, i)
-		case n.gn == nil:
+		case !n.ok:
 			g.err = fmt.Errorf("%w: %s: input %d comes from an op that failed", ErrInvalidNode, op, i)
 		}
 		if g.err != nil {
@@ -157,12 +174,9 @@ func (g *Graph) check(op string, in ...*Node) bool {
 }
 
 func (g *Graph) register(n *Node) *Node {
-	if old, ok := g.byG[n.gn]; ok {
-		return old // Gorgonia merged an equal node: keep the one we already have
-	}
+	n.ok = true
 	n.id = len(g.nodes)
 	g.nodes = append(g.nodes, n)
-	g.byG[n.gn] = n
 	return n
 }
 
@@ -173,18 +187,7 @@ func (g *Graph) leaf(kind Kind, name string, shape Shape, value []float64) *Node
 	if value != nil && len(value) != shape.Size() {
 		return g.fail(fmt.Errorf("%w: %s %q: %d values for shape %v", ErrShape, kind, name, len(value), shape))
 	}
-	// Gorgonia merges input nodes by name, so every leaf gets a unique one.
-	gname := kind.String() + "#" + strconv.Itoa(len(g.nodes))
-	if name != "" {
-		gname += ":" + name
-	}
-	var gn *G.Node
-	if len(shape) == 0 {
-		gn = G.NewScalar(g.eg, G.Float64, G.WithName(gname))
-	} else {
-		gn = G.NewTensor(g.eg, G.Float64, len(shape), G.WithShape(shape...), G.WithName(gname))
-	}
-	return g.register(&Node{g: g, gn: gn, kind: kind, shape: shape.Clone(), value: value, name: name})
+	return g.register(&Node{g: g, kind: kind, shape: shape.Clone(), value: value, name: name})
 }
 
 // Constant returns a node holding a copy of value with the given shape.
@@ -253,7 +256,7 @@ func (g *Graph) Apply(op Op, in ...*Node) *Node {
 	if op == nil {
 		return g.fail(fmt.Errorf("%w: apply: nil op", ErrArgument))
 	}
-	if !g.check(op.String(), in...) {
+	if !g.checkNamed(op.String, in...) {
 		return &Node{g: g}
 	}
 	shapes := make([]Shape, len(in))
@@ -264,45 +267,7 @@ func (g *Graph) Apply(op Op, in ...*Node) *Node {
 	if err != nil {
 		return g.fail(fmt.Errorf("engine: %s of shapes %v: %w", op, shapes, err))
 	}
-	gin := make(G.Nodes, len(in))
-	for i, n := range in {
-		gin[i] = n.gn
-	}
-	gn, err := G.ApplyOp(&gorgoniaOp{op: op, g: g, in: shapes, out: out}, gin...)
-	if err != nil {
-		return g.fail(fmt.Errorf("engine: %s %v: gorgonia rejected the node: %v", op, shapes, err))
-	}
-	return g.register(&Node{g: g, gn: gn, kind: KindOp, shape: out, op: op, in: append([]*Node(nil), in...)})
-}
-
-// Import wraps a node built directly with Gorgonia on this graph's ExprGraph.
-// Programs run such nodes through Gorgonia's own Do, which allocates; ignis
-// ops do not.
-func (g *Graph) Import(gn *G.Node) *Node {
-	if !g.check("import") {
-		return &Node{g: g}
-	}
-	if gn == nil {
-		return g.fail(fmt.Errorf("%w: import: nil gorgonia node", ErrInvalidNode))
-	}
-	if n, ok := g.byG[gn]; ok {
-		return n
-	}
-	if gn.Dtype() != G.Float64 {
-		return g.fail(fmt.Errorf("%w: import: node %v is not float64", ErrDType, gn))
-	}
-	if gn.Op() == nil {
-		return g.fail(fmt.Errorf("%w: import: gorgonia input nodes must be created with Graph.Input", ErrInvalidNode))
-	}
-	var in []*Node
-	for _, c := range children(g.eg, gn) {
-		cn := g.Import(c)
-		if !cn.Valid() {
-			return cn
-		}
-		in = append(in, cn)
-	}
-	return g.register(&Node{g: g, gn: gn, kind: KindForeign, shape: Shape(gn.Shape().Clone()), in: in})
+	return g.register(&Node{g: g, kind: KindOp, shape: out, op: op, in: append([]*Node(nil), in...)})
 }
 
 // ConstantTensor returns a constant holding a copy of a Gorgonia tensor, which
