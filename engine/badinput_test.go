@@ -52,6 +52,14 @@ func badCases() []badCase {
 		x := G.NewVector(g.Gorgonia(), G.Float32, G.WithShape(2), G.WithName("f32"))
 		return g.Import(G.Must(G.Exp(x)))
 	})
+	add("Scan", "nil body", ErrArgument, func(g *Graph) *Node {
+		fin, _ := g.Scan(nil, []*Node{g.Scalar(0)}, []*Node{g.Fill(0, 3)}, nil)
+		return fin[0]
+	})
+	add("Scan", "nil sequence", ErrInvalidNode, func(g *Graph) *Node {
+		fin, _ := g.Scan(func(b *Graph, c, x, k []*Node) ([]*Node, []*Node) { return c, nil }, []*Node{g.Scalar(0)}, []*Node{nil}, nil)
+		return fin[0]
+	})
 	// Unary ops: invalid inputs (nil, another graph's node, a failed node).
 	unary := map[string]func(g *Graph, x *Node) *Node{
 		"Neg": (*Graph).Neg, "Exp": (*Graph).Exp, "Log": (*Graph).Log, "Log1p": (*Graph).Log1p,
