@@ -238,8 +238,8 @@ func (o *scanOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 	return res
 }
 
-// bodyRunner runs a compiled body: on a scalar tape when every value is
-// one number, else as the program.
+// bodyRunner is a compiled body, with its scalar tape when every value is
+// one number (the scan then runs as a scanPlan, see scan_scalar.go).
 type bodyRunner struct {
 	p    *Program
 	tape *scalarTape
@@ -255,37 +255,12 @@ func (sb *scanBody) compile(outputs []*Node) (*bodyRunner, error) {
 	return r, nil
 }
 
-func (r *bodyRunner) run() error {
-	if r.tape != nil {
-		r.tape.run()
-		return nil
-	}
-	return r.p.Replay()
-}
+func (r *bodyRunner) run() error { return r.p.Replay() }
 
-// views returns where each node's value is read and written: its buffer in
-// the program, or its register on the tape (nil where the body does not
-// hold it).
+// views returns each node's buffer in the program (nil where the body does
+// not hold it).
 func (r *bodyRunner) views(groups ...[]*Node) [][][]float64 {
 	out := make([][][]float64, len(groups))
-	if r.tape != nil {
-		regs := make([][]int32, len(groups))
-		for i, nodes := range groups {
-			for _, n := range nodes {
-				regs[i] = append(regs[i], r.tape.register(r.p, n))
-			}
-		}
-		// the registers are all known now: take views of them
-		for i := range groups {
-			out[i] = make([][]float64, len(regs[i]))
-			for j, reg := range regs[i] {
-				if reg >= 0 {
-					out[i][j] = r.tape.regs[reg : reg+1]
-				}
-			}
-		}
-		return out
-	}
 	for i, nodes := range groups {
 		out[i] = make([][]float64, len(nodes))
 		for j, n := range nodes {

@@ -72,6 +72,20 @@ func (k *scalarScanKernel) Run(out []float64, in [][]float64) error {
 		}
 	}
 	pl.begin()
+	if len(k.carry) == 1 && k.carry[0] >= 0 {
+		if m, c, ok := pl.affine(k.carry[0], k.next[0]); ok {
+			// σ²_{t+1} = m·σ²_t + c_t
+			h, mv := out[o.histOff[0]:][:T+1], regs[m]
+			s := h[0]
+			for t, ct := range c[:T] {
+				s = float64(mv*s) + ct
+				h[t+1] = s
+			}
+			pl.end()
+			k.outputs(out)
+			return nil
+		}
+	}
 	for t := 0; t < T; t++ {
 		for i, r := range k.carry {
 			if r >= 0 {
@@ -84,10 +98,16 @@ func (k *scalarScanKernel) Run(out []float64, in [][]float64) error {
 		}
 	}
 	pl.end()
-	for j, r := range k.y {
-		copy(out[o.yOff[j]:][:T], pl.vec[r])
-	}
+	k.outputs(out)
 	return nil
+}
+
+// outputs copies the step outputs, known for every step, into out.
+func (k *scalarScanKernel) outputs(out []float64) {
+	T := k.op.T
+	for j, r := range k.y {
+		copy(out[k.op.yOff[j]:][:T], k.pl.vec[r])
+	}
 }
 
 // scalarScanGradKernel is the reverse scan of a scalar body.
@@ -117,7 +137,7 @@ func newScalarScanGradKernel(o *scanOp, r *bodyRunner) *scalarScanGradKernel {
 
 func (k *scalarScanGradKernel) Run(out []float64, in [][]float64) error {
 	o, pl, regs := k.op, k.pl, k.t.regs
-	T, nc, nx := o.T, len(k.carry), len(k.x)
+	T, nx := o.T, len(k.x)
 	fwd, gout := in[0], in[len(in)-1]
 	for j, r := range k.consts {
 		if r >= 0 {
@@ -146,6 +166,21 @@ func (k *scalarScanGradKernel) Run(out []float64, in [][]float64) error {
 		k.lamNow[i] = gout[o.histOff[i]+T]
 	}
 	pl.begin()
+	if len(k.lam) == 1 && k.lam[0] >= 0 {
+		if m, c, ok := pl.affine(k.lam[0], k.dcarry[0]); ok {
+			// λ_t = (m·λ_{t+1} + c_t) + ∂/∂carry_t of the outputs' terms
+			g, hist, mv := gout[o.histOff[0]:][:T+1], k.lamHist[0], regs[m]
+			lam := g[T]
+			for t := T - 1; t >= 0; t-- {
+				hist[t] = lam
+				lam = float64(mv*lam) + c[t] + g[t]
+			}
+			k.lamNow[0] = lam
+			pl.end()
+			k.outputs(out)
+			return nil
+		}
+	}
 	for t := T - 1; t >= 0; t-- {
 		for i, r := range k.lam {
 			if r >= 0 {
@@ -159,10 +194,16 @@ func (k *scalarScanGradKernel) Run(out []float64, in [][]float64) error {
 		}
 	}
 	pl.end()
-	// out: gradients in init, then xs (T each), then consts (summed
-	// over the steps in order)
+	k.outputs(out)
+	return nil
+}
+
+// outputs writes the gradients: in init, then in xs (T each), then in
+// consts (summed over the steps in order).
+func (k *scalarScanGradKernel) outputs(out []float64) {
+	pl, T := k.pl, k.op.T
 	copy(out, k.lamNow)
-	off := nc
+	off := len(k.carry)
 	for _, r := range k.dx {
 		copy(out[off:][:T], pl.vec[r])
 		off += T
@@ -175,5 +216,4 @@ func (k *scalarScanGradKernel) Run(out []float64, in [][]float64) error {
 		out[off] = s
 		off++
 	}
-	return nil
 }

@@ -305,3 +305,50 @@ func TestScalarScanMatchesUnrolled(t *testing.T) {
 		}
 	}
 }
+
+// A scalar recurrence that is not a multiply-add, h ← tanh(φ·h + x_t),
+// runs step by step on the tape; a step output reading the new state
+// stores it in the loop.
+func TestScalarNonlinearScanMatchesUnrolled(t *testing.T) {
+	build := func(scan bool) rnnGraph {
+		g := NewGraph()
+		r := rnnGraph{g: g}
+		T := 60
+		r.h0 = g.Param("h0", []float64{0.3})
+		r.xs = g.Param("xs", rnnData(T)[:T], T)
+		r.phi = g.Param("phi", []float64{0.8})
+		step := func(b *Graph, h, x, phi *Node) (*Node, *Node) {
+			next := b.Tanh(b.Add(b.Mul(phi, h), x))
+			return next, b.Add(b.Square(h), b.Scale(next, 0.5))
+		}
+		var ysum, final *Node
+		if scan {
+			fin, ys := g.Scan(func(b *Graph, c, x, k []*Node) ([]*Node, []*Node) {
+				next, y := step(b, c[0], x[0], k[0])
+				return []*Node{next}, []*Node{y}
+			}, []*Node{r.h0}, []*Node{r.xs}, []*Node{r.phi})
+			final, ysum = fin[0], g.Sum(ys[0])
+		} else {
+			h := r.h0
+			ysum = g.Scalar(0)
+			for t := range T {
+				var y *Node
+				h, y = step(g, h, g.Reshape(g.Slice(r.xs, 0, t, t+1)), r.phi)
+				ysum = g.Add(ysum, y)
+			}
+			final = h
+		}
+		r.loss = g.Add(ysum, g.Scale(final, 3))
+		r.grads = g.Grad(r.loss, r.h0, r.xs, r.phi)
+		return r
+	}
+	_, got := build(true).run(t)
+	_, want := build(false).run(t)
+	for k := range want {
+		for i := range want[k] {
+			if d := math.Abs(got[k][i] - want[k][i]); d > 1e-12*(1+math.Abs(want[k][i])) {
+				t.Fatalf("output %d element %d: scan %v, unrolled %v", k, i, got[k][i], want[k][i])
+			}
+		}
+	}
+}

@@ -34,6 +34,7 @@ const (
 	tapeUnary  // f(a, c)
 	tapeBinary // f2(a, b)
 	tapeWhere  // a ≠ 0 ? b : c2
+	tapeMulAdd // a·b + c2, two roundings (made by scan plans)
 )
 
 type tapeIns struct {
@@ -200,9 +201,6 @@ func (t *scalarTape) register(p *Program, n *Node) int32 {
 	return r
 }
 
-// run executes the instructions in order.
-func (t *scalarTape) run() { t.runIns(t.ins) }
-
 // runIns executes instructions of the tape, in order.
 func (t *scalarTape) runIns(ins []tapeIns) {
 	r := t.regs
@@ -245,6 +243,8 @@ func (t *scalarTape) runIns(ins []tapeIns) {
 			} else {
 				v = r[in.c2]
 			}
+		case tapeMulAdd:
+			v = float64(a*r[in.b]) + r[in.c2]
 		}
 		r[in.dst] = v
 	}
