@@ -1,6 +1,6 @@
-// Package engine is ignis's tensor engine: a graph builder over Gorgonia
-// expression graphs, differentiable ops that Gorgonia lacks or gets wrong,
-// symbolic gradients, a compiled executor that runs a graph many times with
+// Package engine is ignis's tensor engine: a graph builder whose graphs
+// translate to and from Gorgonia expression graphs, differentiable ops that
+// Gorgonia lacks or gets wrong, symbolic gradients, a compiled executor that runs a graph many times with
 // no allocation, optimizers, and the device interface through which the gpu
 // build flavor supplies GPU versions of the heavy ops.
 //
@@ -28,6 +28,19 @@
 // depend on GOMAXPROCS. Program.Describe lists what was fused;
 // WithFusion(false) turns fusion off.
 //
-// Every node is a Gorgonia node too (Node.Gorgonia), so a graph can be run on
-// Gorgonia's own VMs, and Gorgonia nodes can be imported (Graph.Import).
+// Recurrences — time-series likelihoods, the forward algorithm of a hidden
+// Markov model — are written with Scan, which runs a body graph over the
+// leading axis of its sequences: the graph stays the same size whatever the
+// length, and bodies of single numbers run with only the recurrence itself
+// step by step.
+//
+// Graphs are ignis's own: building, differentiating and compiling take time
+// linear in the number of nodes, and no Gorgonia node is made unless asked
+// for. Graph.Gorgonia gives a Gorgonia expression graph of the same
+// computation (Node.Gorgonia its nodes), to run on Gorgonia's VMs or to mix
+// in Gorgonia's own ops; Graph.Import brings Gorgonia nodes in — from that
+// graph or from a model written with Gorgonia's API — translating
+// Gorgonia's standard ops into native ops that run on the compiled executor
+// (see the Graph.Import example). Ops without a translation run through
+// Gorgonia's own Do.
 package engine

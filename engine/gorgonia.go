@@ -409,9 +409,3 @@ func children(n *G.Node) G.Nodes {
 	}
 	return out
 }
-
-// translate maps a Gorgonia op to native ignis ops, when it has a
-// translation.
-func (im *importer) translate(gn *G.Node, kids G.Nodes) (*Node, bool) {
-	return nil, false
-}

@@ -88,7 +88,7 @@ func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
 	ar, ac := a[len(a)-2], a[len(a)-1]
 	br, bc := b[len(b)-2], b[len(b)-1]
 	mm := matmulKernel{ta: o.ta, tb: o.tb, m: m, n: n, k: k, ar: ar, ac: ac, br: br, bc: bc, tA: ta, tB: tb}
-	if m*n*k > serialLimit && dense.Accelerated() {
+	if m*n*k > gemmMin && n > 1 && m > 1 && k > 1 && dense.Accelerated() {
 		// Products large enough for Gemm go to ignis's blocked one,
 		// whose scratch space the kernel sizes here and keeps.
 		mm.ws = new(dense.Workspace)
@@ -107,6 +107,12 @@ func (o matmulOp) Kernel(spec KernelSpec) (Kernel, error) {
 // matrices that are large in one dimension even when the product is cheap,
 // as in the matrix-vector and outer products that models are full of.
 const serialLimit = 1 << 20
+
+// gemmMin is the work above which products of true matrices go to ignis's
+// blocked Gemm (internal/dense) where the processor has its assembly
+// kernels: from a few thousand multiply-adds on it beats one axpy per row
+// and column.
+const gemmMin = 1 << 12
 
 type matmulKernel struct {
 	ta, tb         bool
@@ -138,6 +144,8 @@ func (mm matmulKernel) run(a, b, c []float64) {
 		clear(c)
 		blas64.Ger(1, blas64.Vector{N: m, Inc: 1, Data: a}, blas64.Vector{N: n, Inc: 1, Data: b},
 			blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
+	case mm.ws != nil:
+		dense.Gemm(mm.ta, mm.tb, m, n, k, 1, a, mm.ac, b, mm.bc, 0, c, n, mm.ws)
 	case m*n*k <= serialLimit:
 		// Row i of C accumulates op(A)[i,p] · op(B)[p,:] over p.
 		clear(c)
@@ -159,8 +167,6 @@ func (mm matmulKernel) run(a, b, c []float64) {
 				blas64.Axpy(aip, row, ci)
 			}
 		}
-	case mm.ws != nil:
-		dense.Gemm(mm.ta, mm.tb, m, n, k, 1, a, mm.ac, b, mm.bc, 0, c, n, mm.ws)
 	default:
 		blas64.Gemm(mm.tA, mm.tB, 1, A, B, 0, blas64.General{Rows: m, Cols: n, Stride: n, Data: c})
 	}
