@@ -14,4 +14,10 @@
 //
 // Handlers are values on a stack owned by the context, composed as
 // middleware (Chain); nothing is global, so models train concurrently.
+//
+// Inference that works in unconstrained space starts from a Prototype: the
+// model traced once, its continuous latent sites (shapes, supports,
+// bijections) and prior draws from which an init strategy (InitToMedian,
+// InitToMean, InitToSample, InitToValue, InitToFeasible) picks starting
+// points. Automatic guides and MCMC share it.
 package probgraph

@@ -202,3 +202,25 @@ func TestInitToMedianStaysOnTheSimplex(t *testing.T) {
 		t.Fatalf("initial weights %v sum to %v", v.Data, sum)
 	}
 }
+
+// Building a guide runs the model once: its prototype trace gives the latent
+// sites and the prior draws their starting points are chosen from.
+func TestGuideConstructionRunsTheModelOnce(t *testing.T) {
+	calls := 0
+	model := func(m *probgraph.Ctx) {
+		calls++
+		conjModel(m)
+	}
+	for name, mk := range map[string]func(probgraph.Model, ...Option) (Guide, error){
+		"Delta":          func(m probgraph.Model, o ...Option) (Guide, error) { return NewDelta(m, o...) },
+		"DiagonalNormal": func(m probgraph.Model, o ...Option) (Guide, error) { return NewDiagonalNormal(m, o...) },
+	} {
+		calls = 0
+		if _, err := mk(model); err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("%s: the model ran %d times, want 1", name, calls)
+		}
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 )
 
 // chainRun is one chain: its sampler over its own compiled potential and
@@ -24,38 +23,35 @@ type chainRun struct {
 	st       ChainStats
 }
 
-// runChain runs one chain. It returns the draws (latent and deterministic
-// sites concatenated per draw), the chain's statistics and the sites'
-// layout.
-func runChain(ctx context.Context, model probgraph.Model, cfg config, chain int, progress func(Progress)) ([][]float64, ChainStats, []SiteInfo, error) {
-	c, err := newChainRun(model, cfg, chain, progress)
-	if err != nil {
-		return nil, ChainStats{}, nil, err
-	}
+// run runs the warm-up and the kept draws. It returns the draws (latent and
+// deterministic sites concatenated per draw) and the chain's statistics.
+func (c *chainRun) run(ctx context.Context) ([][]float64, ChainStats, error) {
 	if err := c.warmup(ctx); err != nil {
-		return nil, ChainStats{}, nil, err
+		return nil, ChainStats{}, err
 	}
 	draws, err := c.sample(ctx)
 	if err != nil {
-		return nil, ChainStats{}, nil, err
+		return nil, ChainStats{}, err
 	}
-	return draws, c.st, c.pot.sites, nil
+	return draws, c.st, nil
 }
 
-func newChainRun(model probgraph.Model, cfg config, chain int, progress func(Progress)) (*chainRun, error) {
-	sites, err := autoguide.Latents(model, cfg.init, cfg.seed+uint64(chain)*0x9e3779b97f4a7c15)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrModel, err)
-	}
-	lay := newLayout(sites)
-	pot, err := compilePotential(model, lay)
+// chainSeed is the seed of a chain's prior draws for its initial point.
+func chainSeed(seed uint64, chain int) uint64 { return seed + uint64(chain)*0x9e3779b97f4a7c15 }
+
+// newChainRun compiles a chain's potential from the shared graph and moves
+// the chain to its initial point: the latents' initial values, or a point
+// drawn within the init radius.
+func newChainRun(pg *potentialGraph, latents []probgraph.LatentSite, cfg config, chain int, progress func(Progress)) (*chainRun, error) {
+	pot, err := pg.compile()
 	if err != nil {
 		return nil, err
 	}
+	dim := pg.dim
 	rng := rand.New(rand.NewPCG(cfg.seed, uint64(chain)+1))
-	s := newSampler(pot, lay.dim, rng, cfg.dense, cfg.maxDepth)
-	q := make([]float64, 0, lay.dim)
-	for _, l := range sites {
+	s := newSampler(pot, dim, rng, cfg.dense, cfg.maxDepth)
+	q := make([]float64, 0, dim)
+	for _, l := range latents {
 		q = append(q, l.Init.Data...)
 	}
 	if cfg.initRadius > 0 {
@@ -64,7 +60,7 @@ func newChainRun(model probgraph.Model, cfg config, chain int, progress func(Pro
 		}
 	}
 	if u := s.setPosition(q); math.IsInf(u, 0) || u != u {
-		return nil, fmt.Errorf("%w: the potential energy is not finite at the initial point", ErrModel)
+		return nil, pot.startError(q)
 	}
 	s.eps = cfg.stepSize
 	c := &chainRun{cfg: cfg, chain: chain, pot: pot, s: s, step: s.nuts, progress: progress}
@@ -146,7 +142,7 @@ func (c *chainRun) sample(ctx context.Context) ([][]float64, error) {
 		st.Leapfrogs += t.steps
 		var err error
 		if draws[i], err = c.pot.constrained(nil, s.cur.q); err != nil {
-			return nil, fmt.Errorf("%w: site values: %v", ErrModel, err)
+			return nil, fmt.Errorf("%w: site values: %w", ErrModel, err)
 		}
 		c.progress(Progress{Chain: c.chain, Iteration: cfg.warmup + i + 1, Total: cfg.warmup + n})
 	}

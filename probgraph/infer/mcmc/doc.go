@@ -4,12 +4,17 @@
 // warm-up that tunes the step size by dual averaging and a diagonal or dense
 // mass matrix in Stan's doubling windows.
 //
-// Every latent site is moved to unconstrained space by the bijection onto
-// its support (dist.BijectTo), and the potential energy −log p(x, z) minus
-// the log-Jacobians, with its gradient, is compiled once per chain by the
-// engine's executor; a leapfrog step then allocates nothing. Chains run in
-// parallel goroutines, each with its own seed-derived random stream, so the
-// same seed gives the same draws.
+// The model's latent sites come from its prototype trace
+// (probgraph.Prototype), and each chain starts where an init strategy
+// (probgraph.InitToMedian and the others; WithInit) puts it, from prior
+// draws of the chain's own seed. Every latent site is moved to
+// unconstrained space by the bijection onto its support (dist.BijectTo), and
+// the potential energy −log p(x, z) minus the log-Jacobians, with its
+// gradient, is built once and compiled for each chain by the engine's
+// executor; a leapfrog step then allocates nothing. Chains run in parallel
+// goroutines, each with its own seed-derived random stream, so the same seed
+// gives the same draws. A starting point where the potential is not finite
+// is an error naming the sites at fault (SiteError).
 //
 // The diagnostics (RHat, ESSBulk, ESSTail, and Summary) follow Vehtari et
 // al. (2021) and agree with ArviZ.

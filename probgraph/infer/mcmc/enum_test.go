@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
@@ -43,14 +42,14 @@ func TestPotentialSumsOutEnumeratedSites(t *testing.T) {
 		model probgraph.Model
 	}{{"bernoulli", mixtureMean}, {"onehot", mixtureMeanOneHot}} {
 		t.Run(c.name, func(t *testing.T) {
-			sites, err := autoguide.Latents(c.model, nil, 0)
+			sites, pg, err := potentialOf(c.model)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(sites) != 1 || sites[0].Name != "mu" {
 				t.Fatalf("latent sites %v, want only mu", sites)
 			}
-			pot, err := compilePotential(c.model, newLayout(sites))
+			pot, err := pg.compile()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -201,11 +200,7 @@ func TestPotentialRejectsLocalSiteReducedOverItsPlate(t *testing.T) {
 		z := m.Plate("data", len(enumData)).Sample("z", dist.Bernoulli(g.Scalar(0.3)), probgraph.EnumerateParallel())
 		m.Observe("s", dist.Normal(g.Mul(mu, g.Sum(z, -1)), g.Scalar(1)), g.Scalar(1.5))
 	}
-	sites, err := autoguide.Latents(model, nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = compilePotential(model, newLayout(sites))
+	_, _, err := potentialOf(model)
 	if !errors.Is(err, ErrEnumerated) || !errors.Is(err, probgraph.ErrEnum) ||
 		!strings.Contains(err.Error(), `"z"`) || !strings.Contains(err.Error(), `"data"`) {
 		t.Fatalf("error %v, want ErrEnumerated wrapping probgraph.ErrEnum, naming \"z\" and \"data\"", err)

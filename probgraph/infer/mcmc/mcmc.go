@@ -9,7 +9,6 @@ import (
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 )
 
 // SiteInfo names a sampled site and the shape of one draw of it.
@@ -94,7 +93,10 @@ func (s *Samples) Divergences() int {
 // adapts the step size and mass matrix, then the kept draws, for each chain
 // in its own goroutine. The potential energy −log p(x, z) in unconstrained
 // space, with the Jacobian of each site's bijection, and its gradient are
-// compiled once per chain; parameters keep their initial values. Cancelling
+// built once and compiled for each chain; parameters keep their initial
+// values. Set-up traces the model twice, whatever the number of chains:
+// once for its latent sites and the prior draws each chain's initial point
+// is chosen from (probgraph.Prototype), once for the potential. Cancelling
 // ctx stops every chain and returns its error.
 func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, error) {
 	if ctx == nil {
@@ -107,17 +109,6 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 	if err != nil {
 		return nil, err
 	}
-	// The prototype: which sites, in which order; each chain re-draws only
-	// its initial point.
-	proto, err := autoguide.Latents(model, cfg.init, cfg.seed)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrModel, err)
-	}
-	if len(proto) == 0 {
-		return nil, fmt.Errorf("%w: no latent sites", ErrModel)
-	}
-	out := &Samples{NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains), draws: map[string][][]float64{}}
-	sites := make([][]SiteInfo, cfg.chains)
 	var mu sync.Mutex
 	progress := func(p Progress) {
 		if cfg.progress != nil {
@@ -126,6 +117,12 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 			mu.Unlock()
 		}
 	}
+	chains, err := setUp(model, cfg, progress)
+	if err != nil {
+		return nil, err
+	}
+	out := &Samples{Sites: chains[0].pot.pg.sites, NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains),
+		draws: map[string][][]float64{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make([]error, cfg.chains)
@@ -134,16 +131,16 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			draws, stats, infos, err := runChain(ctx, model, cfg, c, progress)
+			draws, stats, err := chains[c].run(ctx)
 			if err != nil {
 				errs[c] = fmt.Errorf("chain %d: %w", c, err)
 				cancel()
 				return
 			}
-			out.Chains[c], sites[c] = stats, infos
+			out.Chains[c] = stats
 			off := 0
 			byName := map[string][]float64{}
-			for _, s := range infos {
+			for _, s := range out.Sites {
 				n := s.Shape.Size()
 				d := make([]float64, cfg.samples*n)
 				for k := range cfg.samples {
@@ -175,6 +172,38 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 			return nil, e
 		}
 	}
-	out.Sites = sites[0]
 	return out, nil
+}
+
+// setUp prepares every chain: it traces the model once for its prototype
+// (latent sites and prior draws), chooses each chain's initial values from
+// prior draws of its own seed, traces the model once more for the potential
+// and compiles the potential for each chain at its initial point. The
+// graphs are built and compiled here, before any chain runs; the chains
+// then only run their own programs.
+func setUp(model probgraph.Model, cfg config, progress func(Progress)) ([]*chainRun, error) {
+	proto, err := probgraph.NewPrototype(model)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrModel, err)
+	}
+	inits := make([][]probgraph.LatentSite, cfg.chains)
+	for c := range cfg.chains {
+		if inits[c], err = proto.Latents(cfg.init, chainSeed(cfg.seed, c)); err != nil {
+			return nil, fmt.Errorf("chain %d: %w: %w", c, ErrModel, err)
+		}
+	}
+	if len(inits[0]) == 0 {
+		return nil, fmt.Errorf("%w: the model has no latent sites", ErrModel)
+	}
+	pg, err := buildPotential(model, newLayout(inits[0]), proto.Trace().MaxPlateNesting())
+	if err != nil {
+		return nil, err
+	}
+	chains := make([]*chainRun, cfg.chains)
+	for c := range cfg.chains {
+		if chains[c], err = newChainRun(pg, inits[c], cfg, c, progress); err != nil {
+			return nil, fmt.Errorf("chain %d: %w", c, err)
+		}
+	}
+	return chains, nil
 }

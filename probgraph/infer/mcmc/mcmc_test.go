@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
@@ -302,16 +301,30 @@ func TestSummaryTable(t *testing.T) {
 
 // compiled builds the layout and potential of a model, for tests of the
 // sampler's internals.
-func compiled(t *testing.T, model probgraph.Model) ([]autoguide.Latent, latentLayout, *potential) {
+func compiled(t *testing.T, model probgraph.Model) ([]probgraph.LatentSite, latentLayout, *potential) {
 	t.Helper()
-	sites, err := autoguide.Latents(model, nil, 0)
+	sites, pg, err := potentialOf(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lay := newLayout(sites)
-	pot, err := compilePotential(model, lay)
+	pot, err := pg.compile()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sites, lay, pot
+	return sites, newLayout(sites), pot
+}
+
+// potentialOf builds a model's potential the way Run does, with the latents
+// started by the default strategy from seed 0.
+func potentialOf(model probgraph.Model) ([]probgraph.LatentSite, *potentialGraph, error) {
+	proto, err := probgraph.NewPrototype(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	sites, err := proto.Latents(nil, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	pg, err := buildPotential(model, newLayout(sites), proto.Trace().MaxPlateNesting())
+	return sites, pg, err
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
+	"github.com/ignis-ppl/ignis/probgraph"
 )
 
 // Sentinel errors.
@@ -14,7 +14,8 @@ var (
 	ErrOption = errors.New("mcmc: bad option")
 	// ErrModel reports a model MCMC cannot sample: no latent sites, a
 	// discrete latent site, a subsampled plate, a potential that cannot be
-	// built or is not finite at the initial point.
+	// built or is not finite at the initial point (the error then also
+	// wraps a *SiteError for each site at fault).
 	ErrModel = errors.New("mcmc: cannot sample model")
 	// ErrEnumerated reports sites marked for enumeration in a way the
 	// potential cannot sum out (sequential enumeration, or a structure the
@@ -71,7 +72,7 @@ type config struct {
 	adaptStep  bool
 	adaptMass  bool
 	trajLen    float64
-	init       autoguide.InitStrategy
+	init       probgraph.InitStrategy
 	initRadius float64
 	progress   func(Progress)
 }
@@ -123,10 +124,10 @@ func WithAlgorithm(a Algorithm) Option { return func(c *config) { c.algorithm = 
 // transition takes ⌈length/step size⌉ leapfrog steps.
 func WithTrajectoryLength(l float64) Option { return func(c *config) { c.trajLen = l } }
 
-// WithInit sets the strategy for the initial point of each chain, shared
-// with the automatic guides (default autoguide.InitToMedian(15), from prior
-// draws that differ between chains).
-func WithInit(s autoguide.InitStrategy) Option { return func(c *config) { c.init = s } }
+// WithInit sets the strategy for the initial point of each chain, the same
+// strategies the automatic guides take (default probgraph.InitToMedian(15),
+// from prior draws that differ between chains).
+func WithInit(s probgraph.InitStrategy) Option { return func(c *config) { c.init = s } }
 
 // WithInitRadius starts each chain at a point drawn uniformly from
 // (−r, r) in unconstrained space, overriding WithInit.

@@ -3,26 +3,48 @@ package mcmc
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
-// potential is the negative log density of a model's latent sites in
-// unconstrained space, with its gradient, compiled once: evaluating it
-// writes u into the program and replays it, with no allocation.
-type potential struct {
-	prog   *engine.Program
+// potentialGraph is the negative log density of a model's latent sites in
+// unconstrained space and its gradient, built once on a graph of its own:
+// every chain compiles its own programs from it (compile), so the model is
+// traced for the potential once however many chains run.
+type potentialGraph struct {
+	g *engine.Graph
+	// u is the flat unconstrained vector of every latent site, of length
+	// dim.
 	u      *engine.Node
+	dim    int
 	energy *engine.Node
 	grad   *engine.Node
 	// values are the constrained latent site values, in the order of the
 	// latents, then the deterministic sites' values; sites names them.
 	values []*engine.Node
 	sites  []SiteInfo
-	ubuf   []float64
+	// terms are the parts of the energy that belong to one site, evaluated
+	// one by one only to say which sites make a starting point infeasible.
+	terms []siteTerm
+}
+
+// siteTerm is one site's part of the log joint: its log density, or a
+// latent site's log|det J|.
+type siteTerm struct {
+	site, what string
+	node       *engine.Node
+}
+
+// potential is one chain's compiled potential: evaluating it writes u into
+// the program and replays it, with no allocation.
+type potential struct {
+	pg   *potentialGraph
+	prog *engine.Program
+	ubuf []float64
 	// vals computes only the constrained values from u (its own buffers),
 	// for recording a draw without another gradient evaluation.
 	vals  *engine.Program
@@ -31,12 +53,12 @@ type potential struct {
 
 // latentLayout says where each site lives in the flat unconstrained vector.
 type latentLayout struct {
-	sites []autoguide.Latent
+	sites []probgraph.LatentSite
 	offs  []int
 	dim   int
 }
 
-func newLayout(sites []autoguide.Latent) latentLayout {
+func newLayout(sites []probgraph.LatentSite) latentLayout {
 	l := latentLayout{sites: sites}
 	for _, s := range sites {
 		l.offs = append(l.offs, l.dim)
@@ -45,19 +67,19 @@ func newLayout(sites []autoguide.Latent) latentLayout {
 	return l
 }
 
-// compilePotential traces the model on a fresh graph with every latent site
-// replaced by its slice of u pushed through the site's bijection, and
-// compiles −(log joint + Σ log|det J|) and its gradient with respect to u.
-func compilePotential(model probgraph.Model, lay latentLayout) (*potential, error) {
+// buildPotential traces the model on a fresh graph with every latent site
+// replaced by its slice of u pushed through the site's bijection, and builds
+// −(log joint + Σ log|det J|) and its gradient with respect to u. nesting is
+// the model's plate nesting (from its prototype trace): sites marked for
+// parallel enumeration get their whole support left of it.
+func buildPotential(model probgraph.Model, lay latentLayout, nesting int) (*potentialGraph, error) {
 	g := engine.NewGraph()
 	ps := probgraph.NewParamStore(g)
-	init := make([]float64, 0, lay.dim)
-	for _, s := range lay.sites {
-		init = append(init, s.Init.Data...)
-	}
-	u := g.Param("_mcmc_u", init, lay.dim)
+	// Each chain writes its own starting point into its program's copy of u.
+	u := g.Param("_mcmc_u", make([]float64, lay.dim), lay.dim)
 	subs := map[string]*engine.Node{}
 	values := make([]*engine.Node, len(lay.sites))
+	var terms []siteTerm
 	ladj := g.Scalar(0)
 	for i, s := range lay.sites {
 		n := s.UnconstrainedShape.Size()
@@ -66,24 +88,20 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 		if !x.Shape().Equal(s.Shape) {
 			x = g.Reshape(x, s.Shape...)
 		}
-		ladj = g.Add(ladj, g.Sum(s.Transform.LogAbsDetJacobian(us, x)))
+		j := g.Sum(s.Transform.LogAbsDetJacobian(us, x))
+		ladj = g.Add(ladj, j)
+		terms = append(terms, siteTerm{site: s.Name, what: "log|det J| of its transform", node: j})
 		subs[s.Name], values[i] = x, x
 	}
 	if err := g.Err(); err != nil {
-		return nil, fmt.Errorf("%w: building the unconstrained parameterization: %v", ErrModel, err)
-	}
-	// Sites marked for parallel enumeration get their whole support, laid
-	// out left of the plates, and are summed out of the log joint below.
-	nesting, err := infer.MaxPlateNesting(model)
-	if err != nil {
-		return nil, fmt.Errorf("%w: finding the plate nesting: %v", ErrModel, err)
+		return nil, fmt.Errorf("%w: building the unconstrained parameterization: %w", ErrModel, err)
 	}
 	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Enum(-(nesting+1)), probgraph.Substitute(subs))(model))
 	if errors.Is(err, probgraph.ErrEnum) {
 		return nil, fmt.Errorf("%w: %w", ErrEnumerated, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: tracing the model: %v", ErrModel, err)
+		return nil, fmt.Errorf("%w: tracing the model: %w", ErrModel, err)
 	}
 	enumerated := false
 	var infos []SiteInfo
@@ -112,6 +130,11 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 		}
 	}
 	logJoint := tr.LogProbSum()
+	for _, s := range tr.Sites() {
+		if s.Kind == probgraph.SampleSite {
+			terms = append(terms, siteTerm{site: s.Name, what: "log density", node: s.LogProbSum()})
+		}
+	}
 	if enumerated {
 		if logJoint, err = infer.EnumeratedLogJoint(g, tr, nesting); err != nil {
 			return nil, fmt.Errorf("%w: summing out the enumerated sites: %w", ErrEnumerated, err)
@@ -120,18 +143,23 @@ func compilePotential(model probgraph.Model, lay latentLayout) (*potential, erro
 	energy := g.Neg(g.Add(logJoint, ladj))
 	grads := g.Grad(energy, u)
 	if err := g.Err(); err != nil {
-		return nil, fmt.Errorf("%w: potential energy: %v", ErrModel, err)
+		return nil, fmt.Errorf("%w: potential energy: %w", ErrModel, err)
 	}
-	prog, err := g.Compile([]*engine.Node{energy, grads[0]})
+	return &potentialGraph{g: g, u: u, dim: lay.dim, energy: energy, grad: grads[0], values: values, sites: infos, terms: terms}, nil
+}
+
+// compile gives a chain programs of its own for the potential and the site
+// values.
+func (pg *potentialGraph) compile() (*potential, error) {
+	prog, err := pg.g.Compile([]*engine.Node{pg.energy, pg.grad})
 	if err != nil {
-		return nil, fmt.Errorf("%w: compiling the potential: %v", ErrModel, err)
+		return nil, fmt.Errorf("%w: compiling the potential: %w", ErrModel, err)
 	}
-	vals, err := g.Compile(values)
+	vals, err := pg.g.Compile(pg.values)
 	if err != nil {
-		return nil, fmt.Errorf("%w: compiling the site values: %v", ErrModel, err)
+		return nil, fmt.Errorf("%w: compiling the site values: %w", ErrModel, err)
 	}
-	return &potential{prog: prog, u: u, energy: energy, grad: grads[0], values: values, sites: infos,
-		ubuf: prog.Value(u), vals: vals, vubuf: vals.Value(u)}, nil
+	return &potential{pg: pg, prog: prog, ubuf: prog.Value(pg.u), vals: vals, vubuf: vals.Value(pg.u)}, nil
 }
 
 // eval computes the potential at q and writes its gradient into grad.
@@ -142,8 +170,8 @@ func (p *potential) eval(q, grad []float64) float64 {
 	if err := p.prog.Replay(); err != nil {
 		return inf
 	}
-	copy(grad, p.prog.Value(p.grad))
-	e := p.prog.Value(p.energy)[0]
+	copy(grad, p.prog.Value(p.pg.grad))
+	e := p.prog.Value(p.pg.energy)[0]
 	if e != e {
 		return inf
 	}
@@ -157,8 +185,73 @@ func (p *potential) constrained(dst, q []float64) ([]float64, error) {
 	if err := p.vals.Replay(); err != nil {
 		return dst, err
 	}
-	for _, v := range p.values {
+	for _, v := range p.pg.values {
 		dst = append(dst, p.vals.Value(v)...)
 	}
 	return dst, nil
+}
+
+// SiteError names a site whose part of the potential energy is not finite
+// at a chain's initial point: its log density, or for a latent site the
+// log|det J| of the transform from unconstrained space. Value is the term's
+// value; Err, when set, is why it could not be evaluated at all (a
+// distribution parameter outside its domain, for instance).
+type SiteError struct {
+	Site  string
+	Term  string
+	Value float64
+	Err   error
+}
+
+func (e *SiteError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("site %q: %s: %v", e.Site, e.Term, e.Err)
+	}
+	return fmt.Sprintf("site %q: %s is %v", e.Site, e.Term, e.Value)
+}
+
+// Unwrap returns the evaluation error.
+func (e *SiteError) Unwrap() error { return e.Err }
+
+// startError explains a potential energy that is not finite at q, a chain's
+// initial point, by evaluating each site's term on its own: the error
+// wraps ErrModel and a *SiteError for every site whose term is not finite
+// there or cannot be evaluated.
+func (p *potential) startError(q []float64) error {
+	const what = "the potential energy is not finite at the initial point"
+	var errs []any
+	for _, t := range p.pg.terms {
+		if t.node == nil || !t.node.Valid() {
+			continue
+		}
+		v, err := p.pg.evalTerm(t.node, q)
+		switch {
+		case err != nil:
+			errs = append(errs, &SiteError{Site: t.site, Term: t.what, Value: math.NaN(), Err: err})
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			errs = append(errs, &SiteError{Site: t.site, Term: t.what, Value: v})
+		}
+	}
+	if len(errs) == 0 {
+		copy(p.ubuf, q)
+		if err := p.prog.Replay(); err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrModel, what, err)
+		}
+		return fmt.Errorf("%w: %s", ErrModel, what)
+	}
+	format := "%w: " + what + ": " + strings.TrimSuffix(strings.Repeat("%w; ", len(errs)), "; ")
+	return fmt.Errorf(format, append([]any{ErrModel}, errs...)...)
+}
+
+// evalTerm computes one node of the potential's graph at q.
+func (pg *potentialGraph) evalTerm(n *engine.Node, q []float64) (float64, error) {
+	prog, err := pg.g.Compile([]*engine.Node{n})
+	if err != nil {
+		return math.NaN(), err
+	}
+	copy(prog.Value(pg.u), q) // nil, copying nothing, when n does not depend on u
+	if err := prog.Replay(); err != nil {
+		return math.NaN(), err
+	}
+	return prog.Value(n)[0], nil
 }
