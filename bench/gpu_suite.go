@@ -10,6 +10,7 @@ import (
 
 	"github.com/ignis-ppl/ignis/cuda"
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/gp"
 )
 
 // The gpu suite times, on the CUDA device, batched Cholesky of matrices that
@@ -20,9 +21,11 @@ import (
 // lengthscales, log variance and log noise, compiled for the device, then an
 // Adam step (gpstep: the engine program, whose Cholesky, triangular solves
 // and distances run on the GPU with host copies in between; gpfused: the
-// whole step on the GPU through cuda.ExactGP, X and y resident there;
-// gpmll: the step written with package gp, with no device option, whose
-// fused kernel profile and inverse also run on the GPU).
+// whole step on the GPU through gp.ExactLoss, X and y resident there;
+// gpmll: the step written with package gp's marginal likelihood and
+// compiled for the device, whose fused kernel profile and inverse also run
+// on the GPU). Nothing here changes engine's default device: every case
+// names its device, as an application does.
 // scripts/reference/gpu_anchor.py times the same problems with
 // torch.linalg.cholesky (cuSOLVER) and GPyTorch; run both in one call.
 
@@ -69,10 +72,10 @@ func gpuCases() ([]Case, error) {
 			cases = append(cases, fusedStepCase(d, bn[0], bn[1]))
 		}
 	}
-	// The same step through package gp, as its users write it: f64 on the
-	// default device (the GPU that importing gp registered), f32 named.
+	// The same step through package gp, as its users write it, compiled
+	// for each device.
 	for _, bn := range gpuSizes {
-		cases = append(cases, gpMLLStepCase(d64, false, bn[0], bn[1]), gpMLLStepCase(d32, true, bn[0], bn[1]))
+		cases = append(cases, gpMLLStepCase(d64, bn[0], bn[1]), gpMLLStepCase(d32, bn[0], bn[1]))
 	}
 	// The CPU for scale, where a step takes well under a second.
 	for _, bn := range gpuSizes[:2] {
@@ -80,7 +83,7 @@ func gpuCases() ([]Case, error) {
 		if err != nil {
 			return nil, err
 		}
-		cases = append(cases, c, gpMLLStepCase(engine.CPU(), true, bn[0], bn[1]))
+		cases = append(cases, c, gpMLLStepCase(engine.CPU(), bn[0], bn[1]))
 	}
 	return cases, nil
 }
@@ -292,18 +295,24 @@ func gpData(batch, n int) (x, y []float64) {
 }
 
 // fusedStepCase times one training step of the same GPs through
-// cuda.ExactGP: hyperparameters kept as logs on the host, exponentiated,
-// sent; losses and gradients back, chained to the logs; an Adam step.
+// gp.ExactLoss on the device, which keeps X and y there
+// (engine.ExactGPDevice): hyperparameters kept as logs on the host,
+// exponentiated, sent; losses and gradients back, chained to the logs; an
+// Adam step.
 func fusedStepCase(d *cuda.Device, batch, n int) Case {
 	const dim = 3
 	name := fmt.Sprintf("gpfused/%s/B=%d,N=%d", precisionTag(d), batch, n)
 	return Case{Name: name, Run: func(b *testing.B) {
 		x, y := gpData(batch, n)
-		gp, err := d.NewExactGP(x, y, cuda.RBF, batch, n, dim)
+		loss, err := gp.NewExactLoss(d, engine.StationaryRBF, x, y, batch, n, dim)
 		if err != nil {
 			b.Fatalf("%s: %v", name, err)
 		}
-		defer gp.Free()
+		defer func() {
+			if err := loss.Close(); err != nil {
+				b.Error(err)
+			}
+		}()
 		opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.01})
 		if err != nil {
 			b.Fatal(err)
@@ -329,7 +338,7 @@ func fusedStepCase(d *cuda.Device, batch, n int) Case {
 			for i := range logVar {
 				vr[i], ns[i] = math.Exp(logVar[i]), math.Exp(logNoise[i])
 			}
-			if err := gp.NLL(nll, gls, gvar, gnoise, ls, vr, ns); err != nil {
+			if err := loss.Eval(nll, gls, gvar, gnoise, ls, vr, ns); err != nil {
 				b.Fatal(err)
 			}
 			for i := range gls { // ∂/∂log p = p ∂/∂p

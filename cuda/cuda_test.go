@@ -47,13 +47,24 @@ func config(d *Device) conformance.Config {
 	return gpuConfig(conformance.Float64(testing.Short()))
 }
 
-func TestDefaultDeviceIsRegistered(t *testing.T) {
+// TestDefaultIsCreatedOnceAndNotChosen checks that importing the package
+// left engine's default device on the CPU, that Default creates one device
+// and returns it on every call, and that calling it does not make it the
+// default: the application does that.
+func TestDefaultIsCreatedOnceAndNotChosen(t *testing.T) {
+	if d := engine.DefaultDevice(); !engine.IsCPU(d) {
+		t.Fatalf("engine's default device is %s after importing cuda, want the CPU", d.Name())
+	}
 	d, err := Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if engine.DefaultDevice() != engine.Device(d) {
-		t.Fatalf("engine's default device is %s, want %s", engine.DefaultDevice().Name(), d.Name())
+	again, err := Default()
+	if err != nil || again != d {
+		t.Fatalf("second call of Default: %p, %v; want the first device %p", again, err, d)
+	}
+	if d := engine.DefaultDevice(); !engine.IsCPU(d) {
+		t.Fatalf("engine's default device is %s after Default, want the CPU", d.Name())
 	}
 	t.Logf("device: %s", d.Name())
 }
@@ -247,10 +258,11 @@ func hostNLL(t *testing.T, kind int, x, y, ls []float64, variance, noise float64
 	return out
 }
 
-// ExactGP's losses match the CPU reference, and its gradients central
-// differences of it (step 1e-6 relative: truncation and round-off near 1e-9),
-// for every kernel and for members that differ; 1e-6 relative in float64,
-// 1e-3 in float32 (whose solves lose about n·6e-8 relative).
+// The exact GP batches of NewExactGP (engine.ExactGPDevice) give losses
+// that match the CPU reference, and gradients that match central
+// differences of it (step 1e-6 relative: truncation and round-off near
+// 1e-9), for every kernel and for members that differ; 1e-6 relative in
+// float64, 1e-3 in float32 (whose solves lose about n·6e-8 relative).
 func TestExactGPMatchesReference(t *testing.T) {
 	const batch, n, dim = 3, 70, 2
 	r := rand.New(rand.NewPCG(5, 5))
@@ -274,16 +286,23 @@ func TestExactGPMatchesReference(t *testing.T) {
 		if d.Precision() == Float32 {
 			tol = 1e-3
 		}
-		for kind := Kernel(0); kind < numKinds; kind++ {
-			gp, err := d.NewExactGP(x, y, kind, batch, n, dim)
+		for _, st := range []engine.Stationary{engine.StationaryRBF, engine.StationaryMatern12,
+			engine.StationaryMatern32, engine.StationaryMatern52} {
+			kind, _ := kernelOf(st)
+			gp, err := d.NewExactGP(x, y, st, batch, n, dim)
 			if err != nil {
 				t.Fatal(err)
 			}
 			nll, gls, gvar, gnoise := nans(batch), nans(batch*dim), nans(batch), nans(batch)
 			err = gp.NLL(nll, gls, gvar, gnoise, ls, variance, noise)
-			gp.Free()
+			if cerr := gp.Close(); cerr != nil {
+				t.Errorf("%s %v: close: %v", d.Name(), kind, cerr)
+			}
 			if err != nil {
 				t.Fatalf("%s %v: %v", d.Name(), kind, err)
+			}
+			if err := gp.NLL(nll, gls, gvar, gnoise, ls, variance, noise); !errors.Is(err, ErrClosed) {
+				t.Errorf("%s %v: NLL after Close: %v, want ErrClosed", d.Name(), kind, err)
 			}
 			for b := 0; b < batch; b++ {
 				lb := append([]float64(nil), ls[b*dim:(b+1)*dim]...)
@@ -311,5 +330,18 @@ func TestExactGPMatchesReference(t *testing.T) {
 				check("∂/∂noise", gnoise[b], fd(&nb))
 			}
 		}
+	}
+}
+
+func TestExactGPRejectsBadArguments(t *testing.T) {
+	d, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.NewExactGP(make([]float64, 4), make([]float64, 2), engine.Stationary(9), 1, 2, 2); !errors.Is(err, engine.ErrArgument) {
+		t.Errorf("unknown kernel: %v, want ErrArgument", err)
+	}
+	if _, err := d.NewExactGP(make([]float64, 3), make([]float64, 2), engine.StationaryRBF, 1, 2, 2); !errors.Is(err, engine.ErrShape) {
+		t.Errorf("short x: %v, want ErrShape", err)
 	}
 }

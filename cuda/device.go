@@ -302,21 +302,20 @@ func intArg(v int) uint64 { return uint64(int64(v)) }
 // Synchronize waits for all work on the device's GPU.
 func (d *Device) Synchronize() error { return d.do(d.sync) }
 
-var (
-	defaultDev *Device
-	defaultErr error
-)
-
-// init registers a float64 device on GPU 0 with engine, so that programs
-// compiled from now on use it. It cannot fail loudly: a failure is kept for
-// Default to report, and engine keeps the CPU as the default device.
-func init() {
-	defaultDev, defaultErr = New(0, Float64)
-	if defaultErr == nil {
-		defaultErr = engine.RegisterDevice(defaultDev)
-	}
+// defaultDev is the device Default returns, created by its first call.
+var defaultDev struct {
+	once sync.Once
+	dev  *Device
+	err  error
 }
 
-// Default returns the device registered at start-up, or the error that kept
-// it from being created.
-func Default() (*Device, error) { return defaultDev, defaultErr }
+// Default returns the float64 device on GPU 0, creating it on the first
+// call; later calls return the same device, or the same error. It does not
+// make the device engine's default: the application passes it to
+// engine.SetDefaultDevice (every program compiled afterwards) or to
+// engine.WithDevice and infer.WithDevice (one program). The device lives
+// as long as the process; do not Close it.
+func Default() (*Device, error) {
+	defaultDev.once.Do(func() { defaultDev.dev, defaultDev.err = New(0, Float64) })
+	return defaultDev.dev, defaultDev.err
+}

@@ -268,6 +268,7 @@ func TestBadInputProgram(t *testing.T) {
 		{"SetTensor wrong shape", prog.SetTensor(x, tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))), ErrShape},
 		{"SetTensor nil", prog.SetTensor(x, nil), ErrArgument},
 		{"RegisterDevice nil", RegisterDevice(nil), ErrArgument},
+		{"SetDefaultDevice nil", SetDefaultDevice(nil), ErrArgument},
 		{"SetRNGState garbage", prog.SetRNGState([]byte("garbage")), ErrArgument},
 	}
 	for _, c := range cases {

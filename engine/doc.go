@@ -1,7 +1,7 @@
 // Package engine is ignis's tensor engine: a graph builder whose graphs
 // translate to and from Gorgonia expression graphs, differentiable ops that
-// Gorgonia lacks or gets wrong, symbolic gradients, a compiled executor that runs a graph many times with
-// no allocation, optimizers, and the device interface through which the gpu
+// Gorgonia lacks or gets wrong, symbolic gradients, a compiled executor
+// that runs a graph many times with no allocation, optimizers, and the device interface through which the gpu
 // build flavor supplies GPU versions of the heavy ops.
 //
 // Build a graph with the Graph's methods; they broadcast like NumPy and keep
@@ -43,4 +43,10 @@
 // Gorgonia's standard ops into native ops that run on the compiled executor
 // (see the Graph.Import example). Ops without a translation run through
 // Gorgonia's own Do.
+//
+// Programs run their heavy ops (Cholesky, triangular solves, distances) on
+// the CPU unless the application picks a device: WithDevice for one
+// program, SetDefaultDevice for every program compiled afterwards. The gpu
+// build flavor's package cuda supplies a GPU device; importing it changes
+// nothing until the application passes its device to one of these.
 package engine

@@ -159,6 +159,55 @@ func TestDeviceRegistry(t *testing.T) {
 	}
 }
 
+// TestDefaultDeviceChangesOnlyWhenSet checks that registering a device
+// lists it without making it the default, that SetDefaultDevice makes it
+// the device of programs compiled afterwards (and not of those compiled
+// before), and that SetDefaultDevice(CPU()) returns to the CPU.
+func TestDefaultDeviceChangesOnlyWhenSet(t *testing.T) {
+	listed := fakeDevice{"listed"}
+	if err := RegisterDevice(listed); err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultDevice(); !IsCPU(d) {
+		t.Fatalf("default device %s after RegisterDevice, want the CPU", d.Name())
+	}
+	if ds := Devices(); !IsCPU(ds[0]) || ds[len(ds)-1] != Device(listed) {
+		t.Fatalf("devices %v, want the CPU first and the registered device last", ds)
+	}
+	compile := func(opts ...CompileOption) *Program {
+		g := NewGraph()
+		p, err := g.Compile([]*Node{g.Exp(g.Fill(1, 2))}, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	before := compile()
+	chosen := fakeDevice{"chosen"}
+	if err := SetDefaultDevice(chosen); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = SetDefaultDevice(CPU()) }()
+	if d := DefaultDevice(); d != Device(chosen) {
+		t.Fatalf("default device %s after SetDefaultDevice, want %s", d.Name(), chosen.Name())
+	}
+	if d := compile().Device(); d != Device(chosen) {
+		t.Errorf("program compiled after SetDefaultDevice runs on %s, want %s", d.Name(), chosen.Name())
+	}
+	if d := compile(WithDevice(CPU())).Device(); !IsCPU(d) {
+		t.Errorf("program compiled WithDevice(CPU()) runs on %s", d.Name())
+	}
+	if d := before.Device(); !IsCPU(d) {
+		t.Errorf("program compiled before SetDefaultDevice now runs on %s", d.Name())
+	}
+	if err := SetDefaultDevice(CPU()); err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultDevice(); !IsCPU(d) {
+		t.Errorf("default device %s after SetDefaultDevice(CPU()), want the CPU", d.Name())
+	}
+}
+
 func TestSubgraphPruning(t *testing.T) {
 	g := NewGraph()
 	x := g.Param("x", []float64{1, 2}, 2)

@@ -63,13 +63,29 @@
 // ops (distances, Cholesky, triangular solves) and this package's fused ops
 // (the kernel profile through engine.KernelProfileDevice, the inverse K⁻¹ of
 // the marginal likelihood's gradient through engine.CholInverseDevice) use a
-// device's capabilities when it has them and the CPU code otherwise. Built
-// with -tags gpu, package gp links package cuda, which registers GPU 0 as
-// engine's default device at start-up, so the same source, unchanged, trains
-// on the GPU. A binary built so needs the NVIDIA driver (libcuda.so.1) and a
-// GPU: without them it does not start (gorgonia.org/cu's init prints "Error
-// in initialization … NoDevice" and exits with status 1 before main runs),
-// so build the default flavor for machines without one. To keep
-// a program on the CPU in a gpu binary, compile it with
-// engine.WithDevice(engine.CPU()) (infer.WithDevice for SVI).
+// device's capabilities when it has them and the CPU code otherwise. That
+// device is the CPU unless the application chooses another; importing this
+// package, in either build flavor, chooses nothing. With a binary built with
+// -tags gpu, the application takes GPU 0 from package cuda and makes it the
+// default for every program compiled afterwards:
+//
+//	dev, err := cuda.Default()
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	if err := engine.SetDefaultDevice(dev); err != nil {
+//		log.Fatal(err)
+//	}
+//
+// or compiles one program for it (engine.WithDevice, infer.WithDevice for
+// SVI). A binary that imports package cuda in the gpu flavor needs the
+// NVIDIA driver (libcuda.so.1) and a GPU: without them it does not start
+// (gorgonia.org/cu's init prints "Error in initialization … NoDevice" and
+// exits with status 1 before main runs), so build the default flavor for
+// machines without one.
+//
+// ExactLoss is the type-II maximum-likelihood loss of a batch of GP
+// regressions with fixed data, with its gradient; on a device with
+// engine.ExactGPDevice (the GPU) the data stay on the device and the whole
+// evaluation runs there in one call.
 package gp

@@ -62,8 +62,9 @@ run cuda.test bash -c "cd cuda && ../$bin/cuda.test -test.short -test.timeout 20
 run gp.test bash -c "cd gp && ../$bin/gp.test -test.short -test.run GPU -test.timeout 10m -test.v"
 run bench "$bin/bench" -suite gpu -case 'B=4,N=264' -benchtime 1ms
 
-# Examples as their users build them: in the gpu flavor, their code
-# unchanged, they fit their GPs on the (emulated) GPU, and every metric but
+# Examples as their users build them: in the gpu flavor, run with -gpu (the
+# application's choice of GPU 0, the only device-specific line of their
+# code), they fit their GPs on the (emulated) GPU, and every metric but
 # the timings must match the default flavor's run: batchgp (100 Adam steps
 # of exact GPs) to 1e-6 relative; clusteredgp (400 SVI steps of a
 # variational GP, whose last-bit differences in the device's Cholesky and
@@ -75,9 +76,12 @@ example() {
 	$go build -o "$emu/$name-cpu" "./examples/$name"
 	CGO_ENABLED=1 $go build -tags gpu -o "$emu/$name-gpu" "./examples/$name"
 	run "$name-cpu" env LD_LIBRARY_PATH= "$emu/$name-cpu" -quick -out "$emu/out-$name-cpu"
-	run "$name-gpu" "$emu/$name-gpu" -quick -out "$emu/out-$name-gpu"
+	run "$name-gpu" "$emu/$name-gpu" -quick -gpu -out "$emu/out-$name-gpu"
 	if ! grep "^{\"example\"" "$emu/$name-gpu.txt" >/dev/null; then
 		echo "gpu-emu: $name-gpu printed no metrics"
+		status=1
+	elif ! grep '^device: cuda:0' "$emu/$name-gpu.txt" >/dev/null; then
+		echo "gpu-emu: $name-gpu did not run on the (emulated) GPU"
 		status=1
 	elif ! join -t: <(metrics "$emu/$name-cpu.txt" | sort) <(metrics "$emu/$name-gpu.txt" | sort) | awk -F: -v name="$name" -v tol="$tol" '
 		$1 ~ /(_s|_step)$/ { next }

@@ -67,7 +67,7 @@ header() {
 				ldd "$f" 2>&1 | grep 'not found'
 			fi
 		done
-		if "$bin/cuda.test" -test.list '^TestDefaultDeviceIsRegistered$' >"$tmp/load.txt" 2>&1; then
+		if "$bin/cuda.test" -test.list '^TestDefaultIsCreatedOnceAndNotChosen$' >"$tmp/load.txt" 2>&1; then
 			echo "cuda.test starts (driver initialized, PTX loaded)"
 		else
 			echo "cuda.test does not start:"

@@ -13,12 +13,16 @@
 // likelihood fitted in the batch and fitted alone; and plots each GP's
 // prediction along the first input with a 95% band.
 //
-//	go run ./examples/batchgp [-quick] [-seed N] [-out DIR]
+// With -gpu, in a binary built with -tags gpu, the fits run their linear
+// algebra on GPU 0 (cuda.Default, made engine's default device).
+//
+//	go run ./examples/batchgp [-quick] [-gpu] [-seed N] [-out DIR]
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log"
 	"math"
@@ -27,6 +31,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ignis-ppl/ignis/cuda"
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/cli"
@@ -241,7 +246,21 @@ func member(h hyper, m int) hyper {
 }
 
 func main() {
+	gpu := flag.Bool("gpu", false, "run the GP linear algebra on GPU 0 (needs a binary built with -tags gpu and an NVIDIA GPU)")
 	flags := cli.Parse(name)
+	if *gpu {
+		// The application's choice of device: every program compiled from
+		// here on (the SVI steps, the GP predictions) runs its linear
+		// algebra on GPU 0.
+		dev, err := cuda.Default()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := engine.SetDefaultDevice(dev); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "device: %s\n", dev.Name())
+	}
 	steps := 1000
 	if flags.Quick {
 		steps = 100

@@ -27,6 +27,8 @@
 // them; the default TraceGraphELBO settles them in -quick, as the other
 // two paths do. -batch B trains on B random
 // points per step (the data plate subsampled, its terms scaled by N/B).
+// -gpu, in a binary built with -tags gpu, runs the linear algebra on GPU 0
+// (cuda.Default, made engine's default device).
 //
 // It reports the accuracy of each task's most probable cluster (assign_acc,
 // up to a relabelling of the clusters), the RMSE of each learned function
@@ -36,7 +38,7 @@
 // probabilities; and plots the learned functions with 95% bands, the tasks'
 // data coloured by inferred cluster, and the assignment probabilities.
 //
-//	go run ./examples/clusteredgp [-quick] [-large] [-assign sampled|enumerated|summed] [-elbo tracegraph|trace] [-batch B] [-seed N] [-out DIR]
+//	go run ./examples/clusteredgp [-quick] [-large] [-assign sampled|enumerated|summed] [-elbo tracegraph|trace] [-batch B] [-gpu] [-seed N] [-out DIR]
 package main
 
 import (
@@ -48,6 +50,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ignis-ppl/ignis/cuda"
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/cli"
@@ -232,7 +235,21 @@ func main() {
 	assign := flag.String("assign", "sampled", "how the cluster assignments enter the ELBO: sampled, enumerated (summed out in the guide) or summed (in closed form inside the likelihood)")
 	elbo := flag.String("elbo", "tracegraph", "with sampled assignments: tracegraph (TraceGraphELBO: each task's score term sees its own task's terms, with a leave-one-out baseline over the particles) or trace (TraceELBO: every task's score term weighted by the whole ELBO)")
 	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
+	gpu := flag.Bool("gpu", false, "run the GP linear algebra on GPU 0 (needs a binary built with -tags gpu and an NVIDIA GPU)")
 	flags := cli.Parse(name)
+	if *gpu {
+		// The application's choice of device: every program compiled from
+		// here on (the SVI steps, the GP predictions) runs its linear
+		// algebra on GPU 0.
+		dev, err := cuda.Default()
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := engine.SetDefaultDevice(dev); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Fprintf(os.Stderr, "device: %s\n", dev.Name())
+	}
 	s := defaultSetting(flags.Seed)
 	if *large {
 		s = largeSetting(flags.Seed)

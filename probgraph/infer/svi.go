@@ -56,7 +56,8 @@ type sviConfig struct {
 // WithSeed seeds the noise and the subsampling (default 0).
 func WithSeed(seed uint64) Option { return func(c *sviConfig) { c.seed = seed } }
 
-// WithDevice runs the program's heavy ops on a device.
+// WithDevice runs the program's heavy ops on a device (default
+// engine.DefaultDevice(): the CPU unless the application chose another).
 func WithDevice(d engine.Device) Option { return func(c *sviConfig) { c.device = d } }
 
 // NewSVI builds and compiles the objective of guide for model.

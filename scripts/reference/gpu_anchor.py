@@ -164,7 +164,8 @@ def table(ignis_path, anchor_path):
     print("|---|---|---|---|---|---|---|")
     def anchor(case):
         # The three ways ignis runs the GP step (gpstep: engine ops; gpmll:
-        # package gp; gpfused: cuda.ExactGP) share GPyTorch's gpstep anchor.
+        # package gp; gpfused: gp.ExactLoss on the device) share GPyTorch's
+        # gpstep anchor.
         head, _, rest = case.partition("/")
         if case not in an and head in ("gpmll", "gpfused"):
             return an.get("gpstep/" + rest)

@@ -404,7 +404,8 @@ static double ref_nll(int kind, const std::vector<double> &x, const std::vector<
 	return out + 0.5 * n * std::log(2 * M_PI);
 }
 
-// The device chain of cuda.ExactGP.NLL, in double, against central
+// The device chain of an exact GP batch (cuda NewExactGP, NLL; what
+// gp.ExactLoss runs on the GPU), in double, against central
 // differences of the reference NLL (step 1e-6: truncation and round-off
 // both near 1e-9 relative).
 static void test_gp() {

@@ -15,16 +15,10 @@ import (
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
-// registered is this test binary's default device, registered in init the
-// way the gpu flavor's cuda package registers the GPU: the code below names
-// no device, as a user's program does not.
-var registered = fakedevice.New("registered-fake")
-
-func init() {
-	if err := engine.RegisterDevice(registered); err != nil {
-		panic(err)
-	}
-}
+// chosen is the device this test binary's test makes engine's default, as
+// an application makes a GPU its default: the model code below names no
+// device.
+var chosen = fakedevice.New("chosen-fake")
 
 // The fake device runs the CPU references, which repeat gp's CPU code
 // operation for operation; 1e-12 relative allows another summation order
@@ -57,15 +51,20 @@ func model(x, y []float64, b, n int) probgraph.Model {
 	}
 }
 
-// TestRegisteredDeviceRunsGPWithoutUserChanges checks that once a device is
-// registered, a GP marginal likelihood with its gradient and SVI on a GP
-// model, written with no mention of a device, run their kernel matrices,
-// factorizations, solves and inverses on it, and give what the same code
-// compiled for the CPU gives, to round-off.
-func TestRegisteredDeviceRunsGPWithoutUserChanges(t *testing.T) {
-	if engine.DefaultDevice() != engine.Device(registered) {
-		t.Fatalf("default device %s, want the registered fake", engine.DefaultDevice().Name())
+// TestDefaultDeviceRunsGPWithoutModelChanges checks that once the
+// application makes a device the default (engine.SetDefaultDevice), a GP
+// marginal likelihood with its gradient and SVI on a GP model, written with
+// no mention of a device, run their kernel matrices, factorizations, solves
+// and inverses on it, and give what the same code compiled for the CPU
+// gives, to round-off.
+func TestDefaultDeviceRunsGPWithoutModelChanges(t *testing.T) {
+	if d := engine.DefaultDevice(); !engine.IsCPU(d) {
+		t.Fatalf("default device %s before the application chose one, want the CPU", d.Name())
 	}
+	if err := engine.SetDefaultDevice(chosen); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = engine.SetDefaultDevice(engine.CPU()) }()
 	const b, n = 3, 30
 	x, y := data(b, n)
 
@@ -84,9 +83,9 @@ func TestRegisteredDeviceRunsGPWithoutUserChanges(t *testing.T) {
 		}
 		return append(append([]float64(nil), prog.Value(v)...), prog.Value(gr)...)
 	}
-	registered.Reset()
+	chosen.Reset()
 	got := mll()
-	if c := registered.Calls(); c.CholInverse != 1 || c.KernelProfile != 1 || c.Cholesky != 1 || c.SqDist != 1 {
+	if c := chosen.Calls(); c.CholInverse != 1 || c.KernelProfile != 1 || c.Cholesky != 1 || c.SqDist != 1 {
 		t.Errorf("marginal likelihood and gradient: device calls %+v, want one each of the heavy steps", c)
 	}
 	if e := conformance.RelErr(got, mll(engine.WithDevice(engine.CPU()))); !(e <= tol) {
@@ -115,9 +114,9 @@ func TestRegisteredDeviceRunsGPWithoutUserChanges(t *testing.T) {
 		}
 		return append(out, s.Param("variance")...)
 	}
-	registered.Reset()
+	chosen.Reset()
 	got = svi()
-	if c := registered.Calls(); c.CholInverse != steps || c.KernelProfile != steps || c.Cholesky != steps {
+	if c := chosen.Calls(); c.CholInverse != steps || c.KernelProfile != steps || c.Cholesky != steps {
 		t.Errorf("%d SVI steps: device calls %+v", steps, c)
 	}
 	if e := conformance.RelErr(got, svi(infer.WithDevice(engine.CPU()))); !(e <= tol) {
