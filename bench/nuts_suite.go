@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/infer/mcmc"
 )

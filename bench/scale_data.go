@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
 	"github.com/ignis-ppl/ignis/probgraph"
 )
 

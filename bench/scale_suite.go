@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/infer"

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/infer"

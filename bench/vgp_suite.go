@@ -5,7 +5,7 @@ import (
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/gp"
-	"github.com/ignis-ppl/ignis/internal/models"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
@@ -14,7 +14,7 @@ func init() {
 }
 
 // vgpStep times svi.Step on the seed's clustered multitask GP
-// (internal/models.ClusteredGP), with the assignments handled as a says and
+// (internal/examples/models.ClusteredGP), with the assignments handled as a says and
 // the given number of vectorized particles.
 func vgpStep(a gp.Assignments, particles int) func(b *testing.B) {
 	return func(b *testing.B) {

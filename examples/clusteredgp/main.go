@@ -53,9 +53,9 @@ import (
 	"github.com/ignis-ppl/ignis/cuda"
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/gp"
-	"github.com/ignis-ppl/ignis/internal/cli"
-	"github.com/ignis-ppl/ignis/internal/models"
-	"github.com/ignis-ppl/ignis/internal/plotutil"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
+	"github.com/ignis-ppl/ignis/internal/examples/plotutil"
 	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/infer"
 )

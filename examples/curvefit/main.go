@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/internal/cli"
-	"github.com/ignis-ppl/ignis/internal/plotutil"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/plotutil"
 )
 
 const name = "curvefit"

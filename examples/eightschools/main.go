@@ -15,9 +15,9 @@ import (
 	"os"
 	"slices"
 
-	"github.com/ignis-ppl/ignis/internal/cli"
-	"github.com/ignis-ppl/ignis/internal/models"
-	"github.com/ignis-ppl/ignis/internal/plotutil"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/models"
+	"github.com/ignis-ppl/ignis/internal/examples/plotutil"
 	"github.com/ignis-ppl/ignis/probgraph/infer/mcmc"
 )
 

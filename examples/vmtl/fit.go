@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/internal/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/vmtl"
 	"github.com/ignis-ppl/ignis/vmtl/nn"

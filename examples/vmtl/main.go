@@ -31,8 +31,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/ignis-ppl/ignis/internal/cli"
-	"github.com/ignis-ppl/ignis/internal/plotutil"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/plotutil"
 	"github.com/ignis-ppl/ignis/vmtl"
 )
 

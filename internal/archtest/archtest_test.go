@@ -273,7 +273,7 @@ func TestRulesCatchViolations(t *testing.T) {
 			{dir: "engine", deps: []string{"math", "gorgonia.org/gorgonia"}},
 			{dir: "cuda", deps: []string{"engine", "gorgonia.org/cu"}},
 			{dir: "probgraph/dist", deps: []string{"engine", "probgraph"}},
-			{dir: "gp", deps: []string{"engine", "probgraph/dist", "internal/plotutil"}},
+			{dir: "gp", deps: []string{"engine", "probgraph/dist", "internal/examples/plotutil"}},
 			// In the gpu flavor gp links the backend (gp/gpu.go), so that
 			// GP programs get the GPU with no change to their code.
 			{dir: "gp", deps: []string{"cuda", "gorgonia.org/cu"}},

@@ -2,7 +2,7 @@
 (case gmm_traceenum) with NumPyro's TraceEnum_ELBO (a jitted update called
 from a Python loop) and Pyro's TraceEnum_ELBO, on this machine.
 
-The model is internal/models.GMM1D with K = 2 and the N = 100 points
+The model is internal/examples/models.GMM1D with K = 2 and the N = 100 points
 x_i = (−2 if i is even else 3) + 0.8 sin(1.7 i); AutoDelta guide with its
 default (median) init; Adam with rate 0.1 and betas (0.8, 0.99);
 max_plate_nesting = 1.

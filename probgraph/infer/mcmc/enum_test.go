@@ -147,7 +147,7 @@ func TestNUTSOnTheGaussianMixture(t *testing.T) {
 	t.Logf("locations %.3f, %.3f; max R-hat %.4f; divergences %d", loc0.Mean, loc0.Mean+gap.Mean, sum.MaxRHat(), s.Divergences())
 }
 
-// The seed's model itself (locations in a plate, as in internal/models
+// The seed's model itself (locations in a plate, as in internal/examples/models
 // GMM1D) runs under NUTS: the potential builds, sampling finishes and every
 // draw is finite.
 func TestNUTSRunsTheSeedMixture(t *testing.T) {

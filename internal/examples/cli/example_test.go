@@ -3,7 +3,7 @@ package cli_test
 import (
 	"os"
 
-	"github.com/ignis-ppl/ignis/internal/cli"
+	"github.com/ignis-ppl/ignis/internal/examples/cli"
 )
 
 func ExampleWriteResult() {
