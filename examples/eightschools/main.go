@@ -13,7 +13,6 @@ import (
 	"log"
 	"math"
 	"os"
-	"slices"
 
 	"github.com/ignis-ppl/ignis/internal/examples/cli"
 	"github.com/ignis-ppl/ignis/internal/examples/models"
@@ -87,7 +86,7 @@ func plot(flags cli.Flags, samples *mcmc.Samples) error {
 		for k := i; k < len(theta); k += j {
 			col = append(col, theta[k])
 		}
-		lo[i], mid[i], hi[i] = quantile(col, 0.025), quantile(col, 0.5), quantile(col, 0.975)
+		lo[i], mid[i], hi[i] = plotutil.Quantile(col, 0.025), plotutil.Quantile(col, 0.5), plotutil.Quantile(col, 0.975)
 	}
 	if err := plotutil.Intervals(flags.File("theta.png"), plotutil.IntervalPanel{
 		Title: "eight schools: posterior of each school's effect θ_j",
@@ -102,7 +101,7 @@ func plot(flags cli.Flags, samples *mcmc.Samples) error {
 	}
 	grid := make([]float64, 300)
 	dens := make([]float64, len(grid))
-	hiTau := quantile(tau, 0.99)
+	hiTau := plotutil.Quantile(tau, 0.99)
 	for i := range grid {
 		grid[i] = hiTau * float64(i) / float64(len(grid)-1)
 		dens[i] = reflectedKDE(tau, grid[i])
@@ -130,15 +129,4 @@ func reflectedKDE(draws []float64, x float64) float64 {
 		sum += k((x-v)/h) + k((x+v)/h)
 	}
 	return sum / (n * h)
-}
-
-func quantile(x []float64, p float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	h := p * float64(len(s)-1)
-	i := int(h)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }

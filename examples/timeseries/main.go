@@ -166,7 +166,7 @@ func plotGARCH(flags cli.Flags, r []float64, s *mcmc.Samples) error {
 		for k := range col {
 			col[k] = math.Sqrt(s2[k*T+i])
 		}
-		lo[i], mid[i], hi[i] = quantile(col, 0.05), quantile(col, 0.5), quantile(col, 0.95)
+		lo[i], mid[i], hi[i] = plotutil.Quantile(col, 0.05), plotutil.Quantile(col, 0.5), plotutil.Quantile(col, 0.95)
 	}
 	abs := make([]float64, T)
 	for i, v := range r {
@@ -183,11 +183,11 @@ func plotGARCH(flags cli.Flags, r []float64, s *mcmc.Samples) error {
 		if err != nil {
 			return err
 		}
-		ilo, imid, ihi = append(ilo, quantile(v, 0.05)), append(imid, quantile(v, 0.5)), append(ihi, quantile(v, 0.95))
+		ilo, imid, ihi = append(ilo, plotutil.Quantile(v, 0.05)), append(imid, plotutil.Quantile(v, 0.5)), append(ihi, plotutil.Quantile(v, 0.95))
 	}
 	return plotutil.Intervals(flags.File("garch_parameters.png"), plotutil.IntervalPanel{
-		Title: "GARCH(1,1): posterior 90% intervals of ω, α, β (0, 1, 2); truth 0.1, 0.15, 0.8",
-		Lo:    ilo, Mid: imid, Hi: ihi,
+		Title: "GARCH(1,1): posterior 90% intervals of ω, α, β (0, 1, 2) and the truth",
+		Lo:    ilo, Mid: imid, Hi: ihi, Truth: []float64{trueOmega, trueAlpha, trueBeta},
 		XLabel: "parameter", YLabel: "value",
 	})
 }
@@ -220,15 +220,4 @@ func mean(v []float64) float64 {
 		s += x
 	}
 	return s / float64(len(v))
-}
-
-func quantile(x []float64, p float64) float64 {
-	s := slices.Clone(x)
-	slices.Sort(s)
-	h := p * float64(len(s)-1)
-	i := int(h)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }

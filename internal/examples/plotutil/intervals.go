@@ -2,6 +2,7 @@ package plotutil
 
 import (
 	"fmt"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -78,4 +79,17 @@ func Intervals(path string, panels ...IntervalPanel) error {
 		plots[0][j].Draw(canvases[0][j])
 	}
 	return savePNG(img, path)
+}
+
+// Quantile is the p-quantile of x by linear interpolation between order
+// statistics (NumPy's default), for the intervals of posterior draws.
+func Quantile(x []float64, p float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	h := p * float64(len(s)-1)
+	i := int(h)
+	if i+1 >= len(s) {
+		return s[len(s)-1]
+	}
+	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }
