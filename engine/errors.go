@@ -23,6 +23,10 @@ var (
 	ErrNotCompiled = errors.New("engine: node not in program")
 	// ErrNotDifferentiable reports a gradient request that cannot be met.
 	ErrNotDifferentiable = errors.New("engine: not differentiable")
+	// ErrBusy reports a program run from two goroutines at once: a
+	// program's buffers are its own, so each goroutine needs its own
+	// program (Compile the graph again).
+	ErrBusy = errors.New("engine: program busy")
 )
 
 // NotPositiveDefiniteError reports a matrix in a batch whose Cholesky

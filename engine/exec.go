@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -14,7 +15,9 @@ import (
 // Program is a compiled graph: every buffer is allocated at compile time and
 // Run executes the ops in order with no allocation and no goroutine hand-off
 // (batched heavy ops may fan out to goroutines inside their kernels). A
-// Program is not safe for concurrent use; compile one per goroutine.
+// Program is not safe for concurrent use; compile one per goroutine. A Run or
+// Replay that starts while another goroutine runs the program returns
+// ErrBusy rather than sharing the buffers.
 type Program struct {
 	bufs    [][]float64 // by node id; nil for nodes the program does not hold
 	nodes   []*Node     // the nodes needed, in id order
@@ -25,6 +28,9 @@ type Program struct {
 	seed    uint64
 	outputs []*Node
 	device  Device
+	// running is set while Run or Replay computes: a second caller gets
+	// ErrBusy instead of sharing the buffers
+	running atomic.Bool
 }
 
 type step struct {
@@ -159,9 +165,17 @@ func (p *Program) Device() Device { return p.device }
 
 // Run draws fresh noise and computes every node the program holds.
 func (p *Program) Run() error {
+	if !p.running.CompareAndSwap(false, true) {
+		return errBusy
+	}
+	defer p.running.Store(false)
 	p.DrawNoise()
-	return p.Replay()
+	return p.replay()
 }
+
+// errBusy is returned to a caller of Run or Replay while another goroutine
+// runs the same program.
+var errBusy = fmt.Errorf("%w: the program is being run by another goroutine; compile one program per goroutine", ErrBusy)
 
 // DrawNoise fills the noise inputs with fresh draws without running the ops.
 func (p *Program) DrawNoise() {
@@ -195,6 +209,14 @@ func uniformOpen(r *rand.Rand) float64 {
 
 // Replay computes every node with the current inputs and noise (no new draws).
 func (p *Program) Replay() error {
+	if !p.running.CompareAndSwap(false, true) {
+		return errBusy
+	}
+	defer p.running.Store(false)
+	return p.replay()
+}
+
+func (p *Program) replay() error {
 	for i := range p.steps {
 		s := &p.steps[i]
 		if err := s.k.Run(s.out, s.in); err != nil {

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"errors"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -260,4 +262,51 @@ func TestStopGradient(t *testing.T) {
 	if p.Scalar(loss) != 8 || p.Scalar(grad) != 4 {
 		t.Errorf("loss %v grad %v, want 8 and 4", p.Scalar(loss), p.Scalar(grad))
 	}
+}
+
+// A program run from two goroutines at once refuses the second run with
+// ErrBusy instead of giving wrong numbers; each completed run is right.
+func TestProgramRunFromTwoGoroutines(t *testing.T) {
+	g := NewGraph()
+	x := g.Input("x", 20000)
+	y := g.Sum(g.Tanh(g.Scale(x, 0.5)))
+	p, err := g.Compile([]*Node{y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := make([]float64, 20000)
+	for i := range xs {
+		xs[i] = float64(i%13) / 7
+	}
+	if err := p.Set(x, xs); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Run(); err != nil {
+		t.Fatal(err)
+	}
+	want := p.Scalar(y)
+	var busy, ok atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 300 {
+				switch err := p.Run(); {
+				case errors.Is(err, ErrBusy):
+					busy.Add(1)
+				case err != nil:
+					t.Error(err)
+					return
+				default:
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if p.Scalar(y) != want {
+		t.Errorf("after concurrent runs the value is %v, want %v", p.Scalar(y), want)
+	}
+	t.Logf("%d runs completed, %d refused as busy", ok.Load(), busy.Load())
 }

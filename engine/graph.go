@@ -184,6 +184,9 @@ func (g *Graph) leaf(kind Kind, name string, shape Shape, value []float64) *Node
 	if !shape.valid() {
 		return g.fail(fmt.Errorf("%w: %s %q: dimensions must be positive, got %v", ErrArgument, kind, name, shape))
 	}
+	if shape.tooLarge() {
+		return g.fail(fmt.Errorf("%w: %s %q: shape %v holds more than %d elements", ErrArgument, kind, name, shape, MaxElements))
+	}
 	if value != nil && len(value) != shape.Size() {
 		return g.fail(fmt.Errorf("%w: %s %q: %d values for shape %v", ErrShape, kind, name, len(value), shape))
 	}
@@ -208,6 +211,9 @@ func (g *Graph) Fill(v float64, shape ...int) *Node {
 	}
 	if !Shape(shape).valid() {
 		return g.fail(fmt.Errorf("%w: fill: dimensions must be positive, got %v", ErrArgument, shape))
+	}
+	if Shape(shape).tooLarge() {
+		return g.fail(fmt.Errorf("%w: fill: shape %v holds more than %d elements", ErrArgument, shape, MaxElements))
 	}
 	vals := make([]float64, Shape(shape).Size())
 	for i := range vals {
@@ -266,6 +272,9 @@ func (g *Graph) Apply(op Op, in ...*Node) *Node {
 	out, err := op.Shape(shapes)
 	if err != nil {
 		return g.fail(fmt.Errorf("engine: %s of shapes %v: %w", op, shapes, err))
+	}
+	if out.tooLarge() {
+		return g.fail(fmt.Errorf("%w: %s of shapes %v: the result %v holds more than %d elements", ErrArgument, op, shapes, out, MaxElements))
 	}
 	return g.register(&Node{g: g, kind: KindOp, shape: out, op: op, in: append([]*Node(nil), in...)})
 }

@@ -51,6 +51,24 @@ func (s Shape) valid() bool {
 	return true
 }
 
+// MaxElements is the most elements one tensor may hold (2³², 32 GiB of
+// float64): larger shapes are errors when the node is built, not a failed
+// allocation that ends the process.
+const MaxElements = 1 << 32
+
+// tooLarge reports a shape of positive dimensions whose size exceeds
+// MaxElements (or overflows int).
+func (s Shape) tooLarge() bool {
+	n := 1
+	for _, d := range s {
+		if d > 0 && n > MaxElements/d {
+			return true
+		}
+		n *= d
+	}
+	return false
+}
+
 // BroadcastShapes applies NumPy's broadcasting rule: dimensions are aligned
 // from the right; each pair must be equal or contain a 1.
 func BroadcastShapes(shapes ...Shape) (Shape, bool) {
