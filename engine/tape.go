@@ -52,17 +52,8 @@ type tapeIns struct {
 func newScalarTape(p *Program) (*scalarTape, bool) {
 	t := &scalarTape{reg: make(map[*float64]int32)}
 	regOf := func(buf []float64) (int32, bool) {
-		if len(buf) != 1 {
-			return 0, false
-		}
-		r, ok := t.reg[&buf[0]]
-		if !ok {
-			r = int32(len(t.regs))
-			t.reg[&buf[0]] = r
-			t.regs = append(t.regs, buf[0]) // constants keep their values
-			t.variable = append(t.variable, false)
-		}
-		return r, true
+		r := t.bufReg(buf)
+		return r, r >= 0
 	}
 	// inputs vary; so does every value an instruction writes (below);
 	// what is left are the program's constants and values folded from them
@@ -185,19 +176,22 @@ func (t *scalarTape) trivial(ins tapeIns, n *Node) (int32, bool) {
 
 // register returns the register holding n's value in p, or −1 when p does
 // not hold n.
-func (t *scalarTape) register(p *Program, n *Node) int32 {
-	v := p.Value(n)
-	if len(v) != 1 {
+func (t *scalarTape) register(p *Program, n *Node) int32 { return t.bufReg(p.Value(n)) }
+
+// bufReg returns the register of a one-element buffer, giving it one
+// (holding the buffer's value: constants keep theirs) the first time, and
+// −1 for any other buffer.
+func (t *scalarTape) bufReg(buf []float64) int32 {
+	if len(buf) != 1 {
 		return -1
 	}
-	if r, ok := t.reg[&v[0]]; ok {
-		return r
+	r, ok := t.reg[&buf[0]]
+	if !ok {
+		r = int32(len(t.regs))
+		t.reg[&buf[0]] = r
+		t.regs = append(t.regs, buf[0])
+		t.variable = append(t.variable, false)
 	}
-	// a leaf no op reads, or an output that is a leaf: give it a register
-	r := int32(len(t.regs))
-	t.reg[&v[0]] = r
-	t.regs = append(t.regs, v[0])
-	t.variable = append(t.variable, false)
 	return r
 }
 
