@@ -1,0 +1,6 @@
+package catalogue_test
+
+// autoguideCases are the catalogue's misuses of autoguide.
+func autoguideCases() []badInput {
+	return nil
+}
