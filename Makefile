@@ -5,7 +5,9 @@
 #   make bench       engine micro-benchmarks, then the bench harness if it exists
 #   make lint        gofmt and go vet
 #   make tidy-check  fail if go mod tidy would change go.mod or go.sum
-#   make ci          what CI runs: lint, tidy-check, test
+#   make race        the concurrent paths (worker pool, programs, chains, batched GPs)
+#                    under the race detector, with -short
+#   make ci          what CI runs: lint, tidy-check, test, race
 #   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
 #                    when missing), vet, build, gpu test and bench binaries, PTX sync,
 #                    the PTX assembled for sm_90, the kernels run under a CPU
@@ -18,7 +20,7 @@
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-emu gpu-check
+.PHONY: all demo test race bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-emu gpu-check
 
 all: test
 
@@ -46,6 +48,9 @@ demo:
 test:
 	$(GO) test ./...
 
+race:
+	$(GO) test -race -short ./engine/ ./probgraph/infer/... ./gp/ ./vmtl/
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engine/
 	@for suite in $$($(GO) run ./bench -list | cut -d' ' -f1); do \
@@ -67,6 +72,7 @@ tidy-check:
 # runs gpu-check after this.
 ci: lint tidy-check
 	$(MAKE) --no-print-directory test
+	$(MAKE) --no-print-directory race
 
 # ---- gpu flavor ---------------------------------------------------------------
 # The CUDA kernels (cuda/kernels/*.cu) are compiled to PTX by nvcc (Debian's
