@@ -17,6 +17,10 @@ var (
 	ErrModel = errors.New("vmtl: invalid model")
 	// ErrData reports data of the wrong length or with NaN or Inf values.
 	ErrData = errors.New("vmtl: invalid data")
+	// ErrDiverged reports a step whose loss is NaN or infinite (labels
+	// outside the likelihood's support, for instance); the step does not
+	// update the parameters.
+	ErrDiverged = errors.New("vmtl: loss is not finite")
 )
 
 // Config describes the tasks, the model and the estimator. Zero values of the

@@ -63,7 +63,7 @@ func New(g *engine.Graph, cfg Config) (*Learner, error) {
 		return nil, fmt.Errorf("%w: nil graph", ErrConfig)
 	}
 	if err := g.Err(); err != nil {
-		return nil, fmt.Errorf("vmtl: the graph already holds an error: %w", err)
+		return nil, fmt.Errorf("%w: the graph already holds an error: %w", ErrConfig, err)
 	}
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -76,7 +76,7 @@ func New(g *engine.Graph, cfg Config) (*Learner, error) {
 		return nil, err
 	}
 	if err := g.Err(); err != nil {
-		return nil, fmt.Errorf("vmtl: building the objective: %w", err)
+		return nil, fmt.Errorf("%w: building the objective: %w", ErrModel, err)
 	}
 	l.collectParams()
 	l.grads = g.Grad(l.loss, l.params...)
@@ -89,7 +89,7 @@ func New(g *engine.Graph, cfg Config) (*Learner, error) {
 	}
 	prog, err := g.Compile(append(outs, l.grads...), engine.WithSeed(cfg.Seed))
 	if err != nil {
-		return nil, fmt.Errorf("vmtl: compiling the objective: %w", err)
+		return nil, fmt.Errorf("%w: compiling the objective: %w", ErrModel, err)
 	}
 	l.prog = prog
 	for i, p := range l.params {
@@ -150,7 +150,7 @@ func (l *Learner) build() error {
 		}
 		lp := lik.LogProb(l.y[t])
 		if !g.Ok("vmtl likelihood", lp) {
-			return g.Err()
+			return fmt.Errorf("%w: task %d: the likelihood's log-probability of the labels: %w", ErrModel, t, g.Err())
 		}
 		if s, ok := engine.BroadcastShapes(lp.Shape(), engine.Shape{L, M, B}); !ok || !s.Equal(engine.Shape{L, M, B}) {
 			return fmt.Errorf("%w: task %d: the likelihood's log-probability has shape %v, which does not broadcast to [L M B] = %v",
@@ -277,7 +277,7 @@ func (l *Learner) checkDist(d dist.Distribution, what string, batch engine.Shape
 		return fmt.Errorf("%w: %s returned a distribution on another graph", ErrModel, what)
 	}
 	if err := l.g.Err(); err != nil {
-		return fmt.Errorf("vmtl: %s: %w", what, err)
+		return fmt.Errorf("%w: %s: %w", ErrModel, what, err)
 	}
 	if !d.BatchShape().Equal(batch) {
 		return fmt.Errorf("%w: %s has batch shape %v, want %v", ErrModel, what, d.BatchShape(), batch)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
@@ -409,6 +411,44 @@ func TestDataRejected(t *testing.T) {
 	cancel()
 	if err := l.Fit(ctx, p.data, 3, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled fit: %v", err)
+	}
+}
+
+// A label outside the likelihood's support (2 under a Bernoulli) makes the
+// loss infinite: Fit stops at that step with ErrDiverged naming it and the
+// infinite term, and the parameters, step count and history stay as they
+// were before the step.
+func TestFitStopsOnNonFiniteLoss(t *testing.T) {
+	p := newProblem(1, 2, 20, 2, [][]float64{{1, -1}}, []int{0, 0}, 0.1)
+	l, _ := latentModel(t, p, Config{})
+	if err := l.Fit(context.Background(), p.data, 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	var before [][]float64
+	for _, n := range l.params {
+		v, err := l.Value(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = append(before, v)
+	}
+	p.data[1].Y[3] = 2
+	calls := 0
+	err := l.Fit(context.Background(), p.data, 5, func(int, Terms) { calls++ })
+	if !errors.Is(err, ErrDiverged) {
+		t.Fatalf("fit with a label of 2: %v, want ErrDiverged", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "step 3: loss +Inf (NLL +Inf") {
+		t.Errorf("error %q does not name step 3 and the infinite NLL", msg)
+	}
+	if calls != 0 || l.Steps() != 3 || len(l.History()) != 3 {
+		t.Errorf("%d progress calls, %d steps, %d losses after the failed step; want 0, 3, 3", calls, l.Steps(), len(l.History()))
+	}
+	for i, n := range l.params {
+		v, _ := l.Value(n)
+		if !slices.Equal(v, before[i]) {
+			t.Errorf("parameter %v changed by the failed step", n)
+		}
 	}
 }
 

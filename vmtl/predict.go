@@ -68,7 +68,7 @@ func (l *Learner) Predict(t int, x []float64) (*Prediction, error) {
 		return nil, err
 	}
 	if err := p.prog.Run(); err != nil {
-		return nil, fmt.Errorf("vmtl: predict task %d: %w", t, err)
+		return nil, fmt.Errorf("%w: predict task %d: %w", ErrModel, t, err)
 	}
 	logp, sup := p.prog.Value(p.logp), p.prog.Value(p.support)
 	out := &Prediction{Support: make([]float64, p.k), Probs: make([][]float64, n), Labels: make([]float64, n)}
@@ -119,12 +119,12 @@ func (l *Learner) newPredictor(t, n int) (*predictor, error) {
 	}
 	p.support = enum.EnumerateSupport(false)
 	if !g.Ok("vmtl predict", p.support) {
-		return nil, g.Err()
+		return nil, fmt.Errorf("%w: predict task %d: the likelihood's support: %w", ErrModel, t, g.Err())
 	}
 	p.k = p.support.Shape()[0]
 	lp := lik.LogProb(p.support)
 	if !g.Ok("vmtl predict", lp) {
-		return nil, g.Err()
+		return nil, fmt.Errorf("%w: predict task %d: the log-probability of the support: %w", ErrModel, t, g.Err())
 	}
 	want := engine.Shape{p.k, L, M, n}
 	if s, ok := engine.BroadcastShapes(lp.Shape(), want); !ok || !s.Equal(want) {
@@ -132,11 +132,11 @@ func (l *Learner) newPredictor(t, n int) (*predictor, error) {
 	}
 	p.logp = g.AddScalar(g.LogSumExp(g.BroadcastTo(lp, want...), 1, 2), -math.Log(float64(L*M)))
 	if err := g.Err(); err != nil {
-		return nil, fmt.Errorf("vmtl: predict task %d: %w", t, err)
+		return nil, fmt.Errorf("%w: predict task %d: %w", ErrModel, t, err)
 	}
 	prog, err := g.Compile([]*engine.Node{p.logp, p.support}, engine.WithSeed(cfg.Seed+uint64(1+t)))
 	if err != nil {
-		return nil, fmt.Errorf("vmtl: compiling the prediction of task %d: %w", t, err)
+		return nil, fmt.Errorf("%w: compiling the prediction of task %d: %w", ErrModel, t, err)
 	}
 	p.prog = prog
 	inTrain := map[*engine.Node]bool{}

@@ -48,7 +48,9 @@ func checkRows(what string, x, y []float64, rows int, xs, ys engine.Shape) error
 // noise (the Gumbel noise of the mixing weights and the reparameterized
 // draws of z and w), evaluates the objective and its gradients on the
 // batches last fed with SetBatch, and steps the optimizer. It returns the
-// objective's terms before the update.
+// objective's terms before the update. A loss that is NaN or infinite is
+// an ErrDiverged naming the step and the terms, and leaves the parameters
+// as they were.
 func (l *Learner) Step() (Terms, error) {
 	tau := l.cfg.Temperature.At(l.step)
 	if !(tau > 0) || math.IsInf(tau, 1) {
@@ -60,11 +62,15 @@ func (l *Learner) Step() (Terms, error) {
 		}
 	}
 	if err := l.prog.Run(); err != nil {
-		return Terms{}, fmt.Errorf("vmtl: step %d: %w", l.step, err)
+		return Terms{}, fmt.Errorf("%w: step %d: evaluating the objective: %w", ErrModel, l.step, err)
 	}
 	terms := l.terms(tau)
+	if math.IsNaN(terms.Loss) || math.IsInf(terms.Loss, 0) {
+		return terms, fmt.Errorf("%w: step %d: loss %v (NLL %v, KLZ %v, KLW %v)",
+			ErrDiverged, l.step, terms.Loss, terms.NLL, terms.KLZ, terms.KLW)
+	}
 	if err := l.cfg.Optimizer.Step(l.pbuf, l.gbuf); err != nil {
-		return terms, fmt.Errorf("vmtl: step %d: %w", l.step, err)
+		return terms, fmt.Errorf("%w: step %d: the optimizer: %w", ErrConfig, l.step, err)
 	}
 	l.step++
 	l.history = append(l.history, terms.Loss)
@@ -80,7 +86,8 @@ func (l *Learner) terms(tau float64) Terms {
 // N[t] rows each). Tasks whose batch is their whole set are fed once; the
 // others get a fresh random batch, drawn without replacement, every step.
 // progress, when not nil, is called after every step. Fit stops early with
-// the context's error when ctx is cancelled.
+// the context's error when ctx is cancelled, and with ErrDiverged, naming
+// the step, when the loss is not finite.
 func (l *Learner) Fit(ctx context.Context, data []Data, steps int, progress func(step int, terms Terms)) error {
 	cfg := l.cfg
 	if len(data) != cfg.Tasks {

@@ -26,6 +26,7 @@ type chainRun struct {
 // run runs the warm-up and the kept draws. It returns the draws (latent and
 // deterministic sites concatenated per draw) and the chain's statistics.
 func (c *chainRun) run(ctx context.Context) ([][]float64, ChainStats, error) {
+	c.s.done = ctx.Done()
 	if err := c.warmup(ctx); err != nil {
 		return nil, ChainStats{}, err
 	}
@@ -90,6 +91,9 @@ func (c *chainRun) warmup(ctx context.Context) error {
 			return err
 		}
 		t := c.step()
+		if s.stopped {
+			return fmt.Errorf("warm-up iteration %d: %w", i, ctx.Err())
+		}
 		c.st.WarmupLeapfrogs += t.steps
 		if cfg.adaptStep {
 			s.eps = da.update(t.accept)
@@ -125,17 +129,21 @@ func (c *chainRun) sample(ctx context.Context) ([][]float64, error) {
 	start := time.Now()
 	n := cfg.samples
 	draws := make([][]float64, n)
-	st.Divergent, st.Accept, st.TreeDepth, st.Energy = make([]bool, n), make([]float64, n), make([]int, n), make([]float64, n)
+	st.Divergent, st.Saturated = make([]bool, n), make([]bool, n)
+	st.Accept, st.TreeDepth, st.Energy = make([]float64, n), make([]int, n), make([]float64, n)
 	for i := range n {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		t := c.step()
-		st.Divergent[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.accept, t.depth, t.energy
+		if s.stopped {
+			return nil, fmt.Errorf("draw %d: %w", i, ctx.Err())
+		}
+		st.Divergent[i], st.Saturated[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.saturated, t.accept, t.depth, t.energy
 		if t.divergent {
 			st.Divergences++
 		}
-		if cfg.algorithm == NUTS && t.depth >= cfg.maxDepth {
+		if t.saturated {
 			st.TreeDepthHits++
 		}
 		st.MeanAccept += t.accept / float64(n)

@@ -14,7 +14,15 @@
 // executor; a leapfrog step then allocates nothing. Chains run in parallel
 // goroutines, each with its own seed-derived random stream, so the same seed
 // gives the same draws. A starting point where the potential is not finite
-// is an error naming the sites at fault (SiteError).
+// is an error naming the sites at fault and their values (SiteError).
+//
+// A trajectory that reaches a point where the potential is not finite, or
+// cannot be evaluated at all (a covariance that is not positive definite),
+// is a divergence: rejected and counted, not a failed run. Divergences and
+// trajectories stopped by the maximum tree depth (or, for HMC, by
+// MaxHMCSteps) are listed per chain by Samples.Warnings; print them, since
+// the draws near them are not to be trusted. Cancelling the context stops
+// the chains within a leapfrog step, however long the trajectory.
 //
 // The diagnostics (RHat, ESSBulk, ESSTail, and Summary) follow Vehtari et
 // al. (2021) and agree with ArviZ.

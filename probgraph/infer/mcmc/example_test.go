@@ -24,6 +24,10 @@ func ExampleRun() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Divergences and trajectories stopped by the tree depth, per chain.
+	for _, w := range samples.Warnings() {
+		fmt.Println("warning:", w)
+	}
 	summary := samples.Summary()
 	p, _ := summary.Row("p")
 	fmt.Printf("posterior mean of p: %.2f; R-hat below 1.01: %v; divergences: %d\n",

@@ -27,16 +27,20 @@ type ChainStats struct {
 	InverseMass []float64
 	Dense       bool
 	// Divergences counts draws whose trajectory diverged (energy error over
-	// 1000); TreeDepthHits counts NUTS trajectories stopped by the maximum
-	// tree depth.
+	// 1000, or a potential that could not be evaluated, such as a
+	// covariance that is not positive definite); TreeDepthHits counts NUTS
+	// trajectories stopped by the maximum tree depth, or HMC trajectories
+	// cut at MaxHMCSteps.
 	Divergences, TreeDepthHits int
 	// MeanAccept is the mean acceptance statistic of the kept draws.
 	MeanAccept float64
 	// Leapfrogs and WarmupLeapfrogs count the leapfrog steps (one gradient
 	// evaluation each) spent on the kept draws and on warm-up.
 	Leapfrogs, WarmupLeapfrogs int
-	// Divergent, Accept, TreeDepth and Energy hold per-draw values.
+	// Divergent, Saturated (the trajectory hit its length limit), Accept,
+	// TreeDepth and Energy hold per-draw values.
 	Divergent []bool
+	Saturated []bool
 	Accept    []float64
 	TreeDepth []int
 	Energy    []float64
@@ -57,6 +61,10 @@ type Samples struct {
 	NumSamples int
 	// Chains holds each chain's statistics.
 	Chains []ChainStats
+	// Algorithm and MaxTreeDepth are the kernel and tree-depth limit the
+	// draws came from.
+	Algorithm    Algorithm
+	MaxTreeDepth int
 	// draws[site][chain] is NumSamples×size values, draw-major.
 	draws map[string][][]float64
 }
@@ -97,7 +105,10 @@ func (s *Samples) Divergences() int {
 // values. Set-up traces the model twice, whatever the number of chains:
 // once for its latent sites and the prior draws each chain's initial point
 // is chosen from (probgraph.Prototype), once for the potential. Cancelling
-// ctx stops every chain and returns its error.
+// ctx stops every chain, within a leapfrog step even deep inside a
+// trajectory, and returns an error wrapping the context's. Divergences and
+// trajectories stopped by their length limit do not fail the run: they are
+// counted in each chain's statistics and listed by Samples.Warnings.
 func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil context", ErrOption)
@@ -122,7 +133,7 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 		return nil, err
 	}
 	out := &Samples{Sites: chains[0].pot.pg.sites, NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains),
-		draws: map[string][][]float64{}}
+		Algorithm: cfg.algorithm, MaxTreeDepth: cfg.maxDepth, draws: map[string][][]float64{}}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make([]error, cfg.chains)

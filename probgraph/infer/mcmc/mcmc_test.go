@@ -139,10 +139,12 @@ func TestSameSeedSameDraws(t *testing.T) {
 }
 
 // TestTransitionAllocatesNothing checks that a NUTS transition, leapfrog
-// steps and tree building included, does not allocate.
+// steps, tree building and the cancellation poll included, does not
+// allocate.
 func TestTransitionAllocatesNothing(t *testing.T) {
 	sites, lay, pot := compiled(t, betaBernoulli)
 	s := newSampler(pot, lay.dim, rand.New(rand.NewPCG(1, 2)), true, 10)
+	s.done = make(chan struct{})
 	s.setPosition(sites[0].Init.Data)
 	s.eps = 0.5
 	if n := testing.AllocsPerRun(100, func() { s.nuts() }); n != 0 {

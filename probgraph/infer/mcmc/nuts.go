@@ -39,6 +39,9 @@ type level struct {
 type transitionStats struct {
 	accept    float64 // mean Metropolis acceptance over the trajectory
 	divergent bool
+	// saturated marks a trajectory cut short by its length limit: the
+	// maximum tree depth (NUTS) or MaxHMCSteps (HMC).
+	saturated bool
 	depth     int
 	steps     int
 	energy    float64
@@ -53,8 +56,14 @@ type sampler struct {
 	eps      float64
 	maxDepth int
 	// trajLen > 0 selects static HMC: each trajectory takes
-	// ⌈trajLen/eps⌉ leapfrog steps.
+	// ⌈trajLen/eps⌉ leapfrog steps, at most MaxHMCSteps.
 	trajLen float64
+	// done is the run's cancellation signal, polled at every leapfrog step
+	// of a trajectory: a long trajectory (2^30 steps at the deepest tree)
+	// must not outlast its context. stopped records that it was seen, and
+	// the transition that saw it is discarded.
+	done    <-chan struct{}
+	stopped bool
 
 	cur, z, sample, propose state
 	levels                  []level
@@ -123,6 +132,20 @@ func (s *sampler) leapfrog(z *state, eps float64) {
 	}
 }
 
+// cancelled reports whether the run was cancelled: a non-blocking receive,
+// negligible beside the gradient evaluation of a leapfrog step.
+func (s *sampler) cancelled() bool {
+	if s.stopped {
+		return true
+	}
+	select {
+	case <-s.done:
+		s.stopped = true
+	default:
+	}
+	return s.stopped
+}
+
 // findStepSize doubles or halves eps from its current value until one
 // leapfrog step from the current point changes the acceptance probability
 // across 0.8 (Stan's heuristic), so that dual averaging starts in range.
@@ -133,6 +156,9 @@ func (s *sampler) findStepSize() {
 	target := math.Log(0.8)
 	dir := 0
 	for range 100 {
+		if s.cancelled() {
+			return
+		}
 		s.z.copyFrom(&s.cur)
 		s.metric.momentum(s.rng, s.z.p)
 		h0 := s.hamiltonian(&s.z)
@@ -252,17 +278,22 @@ func (s *sampler) nuts() transitionStats {
 	if s.nLeapfrog > 0 {
 		acc = s.sumMetroProb / float64(s.nLeapfrog)
 	}
-	return transitionStats{accept: acc, divergent: s.divergent, depth: depth, steps: s.nLeapfrog,
-		energy: s.hamiltonian(&s.cur)}
+	return transitionStats{accept: acc, divergent: s.divergent, saturated: depth >= s.maxDepth, depth: depth,
+		steps: s.nLeapfrog, energy: s.hamiltonian(&s.cur)}
 }
 
 // buildTree extends the trajectory from s.z by 2^depth leapfrog steps in
 // direction sign, writing the subtree's multinomial proposal into propose,
 // its end momenta and velocities, and adding its summed momentum to rho and
-// its log weight to lsw. It reports false on a divergence or a U-turn
-// inside the subtree.
+// its log weight to lsw. It reports false on a divergence, a U-turn
+// inside the subtree or a cancelled run. A potential that cannot be
+// evaluated (a covariance that is not positive definite, say) is +Inf
+// there, so the step diverges.
 func (s *sampler) buildTree(depth int, propose *state, vBeg, vEnd, rho, pBeg, pEnd []float64, sign float64, lsw *float64) bool {
 	if depth == 0 {
+		if s.cancelled() {
+			return false
+		}
 		s.leapfrog(&s.z, sign*s.eps)
 		s.nLeapfrog++
 		h := s.hamiltonian(&s.z) // leaves s.velo = M⁻¹p
@@ -313,22 +344,50 @@ func (s *sampler) buildTree(depth int, propose *state, vBeg, vEnd, rho, pBeg, pE
 	return persist
 }
 
+// MaxHMCSteps caps the leapfrog steps of one static HMC trajectory. A
+// trajectory length over the step size that asks for more is cut there and
+// counted like a NUTS trajectory stopped by the maximum tree depth
+// (ChainStats.TreeDepthHits, Samples.Warnings); with a step size that is
+// not adapted, Run rejects such a pair as a bad option instead.
+const MaxHMCSteps = 1 << 20
+
+// hmcSteps is the number of leapfrog steps of an HMC trajectory of length
+// trajLen with step size eps, ⌈trajLen/eps⌉ at least 1, and whether it was
+// capped at MaxHMCSteps. The ratio is taken in floating point, where a tiny
+// step size gives +Inf rather than an overflowed integer.
+func hmcSteps(trajLen, eps float64) (int, bool) {
+	n := math.Ceil(trajLen / eps)
+	if !(n <= MaxHMCSteps) {
+		return MaxHMCSteps, true
+	}
+	return max(1, int(n)), false
+}
+
 // hmc performs one static HMC transition with a fixed trajectory length
-// (Metropolis-corrected).
+// (Metropolis-corrected). A step where the potential is not finite ends the
+// trajectory as a divergence, rejected.
 func (s *sampler) hmc() transitionStats {
 	s.z.copyFrom(&s.cur)
 	s.metric.momentum(s.rng, s.z.p)
 	h0 := s.hamiltonian(&s.z)
-	n := max(1, int(math.Ceil(s.trajLen/s.eps)))
+	n, capped := hmcSteps(s.trajLen, s.eps)
+	st := transitionStats{saturated: capped}
 	for range n {
+		if s.cancelled() {
+			return st
+		}
 		s.leapfrog(&s.z, s.eps)
+		st.steps++
+		if math.IsInf(s.z.u, 1) {
+			break
+		}
 	}
 	h := s.hamiltonian(&s.z)
 	acc := math.Min(1, math.Exp(h0-h))
 	if h != h || math.IsInf(h, 1) {
 		acc = 0
 	}
-	st := transitionStats{accept: acc, divergent: h-h0 > maxDeltaH, steps: n}
+	st.accept, st.divergent = acc, h-h0 > maxDeltaH
 	if s.rng.Float64() < acc {
 		s.cur.copyFrom(&s.z)
 	}

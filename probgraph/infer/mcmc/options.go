@@ -121,7 +121,7 @@ func WithoutMassAdaptation() Option { return func(c *config) { c.adaptMass = fal
 func WithAlgorithm(a Algorithm) Option { return func(c *config) { c.algorithm = a } }
 
 // WithTrajectoryLength sets HMC's trajectory length (default 2π); each
-// transition takes ⌈length/step size⌉ leapfrog steps.
+// transition takes ⌈length/step size⌉ leapfrog steps, at most MaxHMCSteps.
 func WithTrajectoryLength(l float64) Option { return func(c *config) { c.trajLen = l } }
 
 // WithInit sets the strategy for the initial point of each chain, the same
@@ -164,6 +164,13 @@ func newConfig(opts []Option) (config, error) {
 		return c, fmt.Errorf("%w: trajectory length %v must be positive and finite", ErrOption, c.trajLen)
 	case c.initRadius < 0 || math.IsNaN(c.initRadius) || math.IsInf(c.initRadius, 0):
 		return c, fmt.Errorf("%w: init radius %v", ErrOption, c.initRadius)
+	}
+	// A step size that adaptation will not change fixes every HMC
+	// trajectory's length in steps: one over the cap is a mistake, not a
+	// warning.
+	if _, capped := hmcSteps(c.trajLen, c.stepSize); c.algorithm == HMC && capped && !(c.adaptStep && c.warmup > 0) {
+		return c, fmt.Errorf("%w: trajectory length %v over step size %v is more than MaxHMCSteps = %d leapfrog steps per trajectory",
+			ErrOption, c.trajLen, c.stepSize, MaxHMCSteps)
 	}
 	return c, nil
 }

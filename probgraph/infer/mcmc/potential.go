@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/ignis-ppl/ignis/engine"
@@ -33,10 +34,10 @@ type potentialGraph struct {
 }
 
 // siteTerm is one site's part of the log joint: its log density, or a
-// latent site's log|det J|.
+// latent site's log|det J|; value is the site's value.
 type siteTerm struct {
-	site, what string
-	node       *engine.Node
+	site, what  string
+	node, value *engine.Node
 }
 
 // potential is one chain's compiled potential: evaluating it writes u into
@@ -90,7 +91,7 @@ func buildPotential(model probgraph.Model, lay latentLayout, nesting int) (*pote
 		}
 		j := g.Sum(s.Transform.LogAbsDetJacobian(us, x))
 		ladj = g.Add(ladj, j)
-		terms = append(terms, siteTerm{site: s.Name, what: "log|det J| of its transform", node: j})
+		terms = append(terms, siteTerm{site: s.Name, what: "log|det J| of its transform", node: j, value: x})
 		subs[s.Name], values[i] = x, x
 	}
 	if err := g.Err(); err != nil {
@@ -132,7 +133,7 @@ func buildPotential(model probgraph.Model, lay latentLayout, nesting int) (*pote
 	logJoint := tr.LogProbSum()
 	for _, s := range tr.Sites() {
 		if s.Kind == probgraph.SampleSite {
-			terms = append(terms, siteTerm{site: s.Name, what: "log density", node: s.LogProbSum()})
+			terms = append(terms, siteTerm{site: s.Name, what: "log density", node: s.LogProbSum(), value: s.Value})
 		}
 	}
 	if enumerated {
@@ -194,20 +195,47 @@ func (p *potential) constrained(dst, q []float64) ([]float64, error) {
 // SiteError names a site whose part of the potential energy is not finite
 // at a chain's initial point: its log density, or for a latent site the
 // log|det J| of the transform from unconstrained space. Value is the term's
-// value; Err, when set, is why it could not be evaluated at all (a
-// distribution parameter outside its domain, for instance).
+// value and SiteValue the site's value there (nil when it could not be
+// computed); Err, when set, is why the term could not be evaluated at all
+// (a distribution parameter outside its domain, for instance).
 type SiteError struct {
-	Site  string
-	Term  string
-	Value float64
-	Err   error
+	Site      string
+	Term      string
+	Value     float64
+	SiteValue []float64
+	Err       error
 }
 
+// maxShownValues is how many elements of a site's value an error message
+// shows.
+const maxShownValues = 6
+
 func (e *SiteError) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("site %q: %s: %v", e.Site, e.Term, e.Err)
+	site := fmt.Sprintf("site %q", e.Site)
+	if e.SiteValue != nil {
+		site += " = " + shortValues(e.SiteValue)
 	}
-	return fmt.Sprintf("site %q: %s is %v", e.Site, e.Term, e.Value)
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", site, e.Term, e.Err)
+	}
+	return fmt.Sprintf("%s: %s is %v", site, e.Term, e.Value)
+}
+
+// shortValues formats a scalar as itself and a longer value as its first
+// few elements in brackets.
+func shortValues(v []float64) string {
+	if len(v) == 1 {
+		return fmt.Sprint(v[0])
+	}
+	parts := make([]string, 0, maxShownValues+1)
+	for i, x := range v {
+		if i == maxShownValues {
+			parts = append(parts, fmt.Sprintf("… (%d values)", len(v)))
+			break
+		}
+		parts = append(parts, fmt.Sprint(x))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
 }
 
 // Unwrap returns the evaluation error.
@@ -215,22 +243,37 @@ func (e *SiteError) Unwrap() error { return e.Err }
 
 // startError explains a potential energy that is not finite at q, a chain's
 // initial point, by evaluating each site's term on its own: the error
-// wraps ErrModel and a *SiteError for every site whose term is not finite
-// there or cannot be evaluated.
+// shows the point's site values, and wraps ErrModel and a *SiteError for
+// every site whose term is not finite there or cannot be evaluated.
 func (p *potential) startError(q []float64) error {
-	const what = "the potential energy is not finite at the initial point"
+	what := "the potential energy is not finite at the initial point"
+	if vals, err := p.constrained(nil, q); err == nil {
+		parts := make([]string, 0, len(p.pg.sites))
+		off := 0
+		for _, s := range p.pg.sites {
+			n := s.Shape.Size()
+			parts = append(parts, s.Name+" = "+shortValues(vals[off:off+n]))
+			off += n
+		}
+		what += " (" + strings.Join(parts, ", ") + ")"
+	}
 	var errs []any
 	for _, t := range p.pg.terms {
 		if t.node == nil || !t.node.Valid() {
 			continue
 		}
-		v, err := p.pg.evalTerm(t.node, q)
-		switch {
-		case err != nil:
-			errs = append(errs, &SiteError{Site: t.site, Term: t.what, Value: math.NaN(), Err: err})
-		case math.IsNaN(v) || math.IsInf(v, 0):
-			errs = append(errs, &SiteError{Site: t.site, Term: t.what, Value: v})
+		v, err := p.pg.evalNode(t.node, q)
+		if err == nil && !math.IsNaN(v[0]) && !math.IsInf(v[0], 0) {
+			continue
 		}
+		se := &SiteError{Site: t.site, Term: t.what, Value: math.NaN(), Err: err}
+		if err == nil {
+			se.Value = v[0]
+		}
+		if t.value != nil && t.value.Valid() {
+			se.SiteValue, _ = p.pg.evalNode(t.value, q)
+		}
+		errs = append(errs, se)
 	}
 	if len(errs) == 0 {
 		copy(p.ubuf, q)
@@ -239,19 +282,20 @@ func (p *potential) startError(q []float64) error {
 		}
 		return fmt.Errorf("%w: %s", ErrModel, what)
 	}
-	format := "%w: " + what + ": " + strings.TrimSuffix(strings.Repeat("%w; ", len(errs)), "; ")
+	format := "%w: " + strings.ReplaceAll(what, "%", "%%") + ": " + strings.TrimSuffix(strings.Repeat("%w; ", len(errs)), "; ")
 	return fmt.Errorf(format, append([]any{ErrModel}, errs...)...)
 }
 
-// evalTerm computes one node of the potential's graph at q.
-func (pg *potentialGraph) evalTerm(n *engine.Node, q []float64) (float64, error) {
+// evalNode computes one node of the potential's graph at q; the slice is
+// the node's own copy.
+func (pg *potentialGraph) evalNode(n *engine.Node, q []float64) ([]float64, error) {
 	prog, err := pg.g.Compile([]*engine.Node{n})
 	if err != nil {
-		return math.NaN(), err
+		return nil, err
 	}
 	copy(prog.Value(pg.u), q) // nil, copying nothing, when n does not depend on u
 	if err := prog.Replay(); err != nil {
-		return math.NaN(), err
+		return nil, err
 	}
-	return prog.Value(n)[0], nil
+	return slices.Clone(prog.Value(n)), nil
 }

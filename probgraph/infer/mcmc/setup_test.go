@@ -38,8 +38,9 @@ func TestSetUpRunsTheModelTwiceForAnyNumberOfChains(t *testing.T) {
 // poissonCounts are the observed counts of the starting-point tests.
 var poissonCounts = []float64{3, 1, 4, 1, 5}
 
-// A chain that cannot start reports which site's log density is not finite
-// there, wraps ErrModel, the *SiteError and its cause, and speaks of MCMC
+// A chain that cannot start shows the starting point's site values,
+// reports which site's log density is not finite there and the site's
+// value, wraps ErrModel, the *SiteError and its cause, and speaks of MCMC
 // only.
 func TestInfeasibleStartNamesTheSite(t *testing.T) {
 	x := []float64{-2, -1, 0, 1, 2}
@@ -64,13 +65,14 @@ func TestInfeasibleStartNamesTheSite(t *testing.T) {
 		name  string
 		model probgraph.Model
 		opts  []Option
+		point string
 		want  string
 		cause error
 	}{
 		{"negative rate", linearRate,
 			[]Option{WithInit(probgraph.InitToValue(map[string]probgraph.Tensor{"a": probgraph.Scalar(-1), "b": probgraph.Scalar(0.5)}, nil))},
-			`site "counts": log density: `, dist.ErrParameter},
-		{"count of 0.5", halfCount, nil, `site "counts": log density is -Inf`, nil},
+			"a = -1, b = 0.5, rate = [-2 -1.5 -1 -0.5 0]", `site "counts" = [3 1 4 1 5]: log density: `, dist.ErrParameter},
+		{"count of 0.5", halfCount, nil, "rate = ", `site "counts" = [1 0.5 2]: log density is -Inf`, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Run(context.Background(), c.model, append(c.opts, WithWarmup(5), WithSamples(5))...)
@@ -79,12 +81,12 @@ func TestInfeasibleStartNamesTheSite(t *testing.T) {
 			}
 			msg := err.Error()
 			t.Log(msg)
-			if !errors.Is(err, ErrModel) || !strings.Contains(msg, "not finite at the initial point: "+c.want) {
-				t.Errorf("error %q, want ErrModel saying %q", msg, c.want)
+			if !errors.Is(err, ErrModel) || !strings.Contains(msg, "not finite at the initial point ("+c.point) || !strings.Contains(msg, "): "+c.want) {
+				t.Errorf("error %q, want ErrModel showing the point %q and saying %q", msg, c.point, c.want)
 			}
 			var se *SiteError
-			if !errors.As(err, &se) || se.Site != "counts" || se.Term != "log density" {
-				t.Errorf("error %q carries %+v, want a *SiteError for the log density of \"counts\"", msg, se)
+			if !errors.As(err, &se) || se.Site != "counts" || se.Term != "log density" || se.SiteValue == nil {
+				t.Errorf("error %q carries %+v, want a *SiteError for the log density of \"counts\" with its value", msg, se)
 			}
 			if c.cause != nil && !errors.Is(err, c.cause) {
 				t.Errorf("error %q does not wrap %v", msg, c.cause)
