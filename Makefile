@@ -25,9 +25,12 @@ GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 all: test
 
 # Each examples/NAME directory holding a main package is built into bin/ and
-# run with -quick; its plots and files land in out/NAME.
+# run with -quick; its plots and files land in out/NAME. The first build
+# compiles ignis and its dependencies (a minute or so on two cores); later
+# ones come from Go's build cache.
 demo:
 	@set -e; found=0; \
+	echo "demo: building and running each example with -quick (the first build compiles ignis, about a minute)"; \
 	for dir in examples/*/; do \
 		[ -d "$$dir" ] || continue; \
 		name=$$(basename "$$dir"); \
@@ -36,7 +39,10 @@ demo:
 		found=$$((found + 1)); \
 		echo "== examples/$$name"; \
 		mkdir -p bin "out/$$name"; \
+		echo "demo: building bin/$$name from ./examples/$$name ..."; \
+		start=$$(date +%s); \
 		$(GO) build -o "bin/$$name" "./examples/$$name"; \
+		echo "demo: built in $$(( $$(date +%s) - start ))s; running bin/$$name -quick -out out/$$name"; \
 		"bin/$$name" -quick -out "out/$$name"; \
 	done; \
 	if [ "$$found" -eq 0 ]; then \

@@ -50,7 +50,7 @@ const (
 )
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "infers a coin's bias from 100 flips by SVI (a Beta guide, AutoDiagonalNormal) and NUTS, against the exact posterior.")
 	data, k := models.Flips(flags.Seed, flips, bias)
 	r := rand.New(rand.NewPCG(flags.Seed, 8))
 	fmt.Printf("%v heads in %d flips\n", k, flips)
@@ -58,8 +58,7 @@ func main() {
 
 	model, guide := models.BetaBernoulli(data), models.BetaGuide
 
-	progress := cli.Progress(os.Stderr, steps)
-	svi := fit(model, guide, 0.1, flags.Seed, progress)
+	svi := fit("SVI, Beta guide", model, guide, 0.1, flags.Seed)
 	a, b := svi.avg["a"], svi.avg["b"]
 	sviPost := distuv.Beta{Alpha: a, Beta: b}
 	fmt.Printf("hand guide: Beta(%.2f, %.2f), mean %.4f sd %.4f\n", a, b, sviPost.Mean(), sviPost.StdDev())
@@ -68,7 +67,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	autoSVI := fit(model, auto.Model, 0.01, flags.Seed, progress)
+	autoSVI := fit("SVI, AutoDiagonalNormal", model, auto.Model, 0.01, flags.Seed)
 	loc, scale := autoSVI.avg["auto.loc"], autoSVI.avg["auto.scale"]
 	// The guide is a normal in logit space: draw 5000 values of p from it,
 	// as the seed does, for its mean and spread.
@@ -147,8 +146,9 @@ type fitted struct {
 }
 
 // fit runs SVI with Adam at the given rate for the seed's 1000 steps and
-// averages the parameters over the last `averaged` steps.
-func fit(model, guide probgraph.Model, lr float64, seed uint64, progress func(int, float64)) fitted {
+// averages the parameters over the last `averaged` steps; its progress
+// lines start with label.
+func fit(label string, model, guide probgraph.Model, lr float64, seed uint64) fitted {
 	opt, err := engine.NewAdam(engine.AdamOptions{LR: lr})
 	if err != nil {
 		log.Fatal(err)
@@ -157,15 +157,18 @@ func fit(model, guide probgraph.Model, lr float64, seed uint64, progress func(in
 	if err != nil {
 		log.Fatal(err)
 	}
+	progress := cli.LabeledProgress(os.Stderr, label, steps)
 	start := time.Now()
 	if _, err := svi.Run(context.Background(), steps-averaged, progress); err != nil {
 		log.Fatal(err)
 	}
 	sum := map[string]float64{}
 	for i := 0; i < averaged; i++ {
-		if _, err := svi.Run(context.Background(), 1, nil); err != nil {
+		loss, err := svi.Run(context.Background(), 1, nil)
+		if err != nil {
 			log.Fatal(err)
 		}
+		progress(steps-averaged+i, loss[0])
 		for k, v := range svi.Params() {
 			if k == "auto.loc" {
 				sum[k] += v.Data[0]

@@ -236,7 +236,7 @@ func main() {
 	elbo := flag.String("elbo", "tracegraph", "with sampled assignments: tracegraph (TraceGraphELBO: each task's score term sees its own task's terms, with a leave-one-out baseline over the particles) or trace (TraceELBO: every task's score term weighted by the whole ELBO)")
 	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
 	gpu := flag.Bool("gpu", false, "run the GP linear algebra on GPU 0 (needs a binary built with -tags gpu and an NVIDIA GPU)")
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "fits a clustered multitask GP: tasks share k latent variational GPs, each task's cluster inferred by SVI.")
 	if *gpu {
 		// The application's choice of device: every program compiled from
 		// here on (the SVI steps, the GP predictions) runs its linear

@@ -26,7 +26,7 @@ const name = "curvefit"
 var truth = struct{ a, b, c float64 }{a: 3, b: 0.7, c: 0.5}
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "fits y = a·exp(−b·x) + c to noisy points with the engine alone: a compiled loss, its gradients and Adam.")
 	n, steps := 2000, 3000
 	if flags.Quick {
 		n, steps = 200, 1500
@@ -98,12 +98,10 @@ func main() {
 		fit[i] = fa*math.Exp(-fb*grid[i]) + fc
 		want[i] = truth.a*math.Exp(-truth.b*grid[i]) + truth.c
 	}
-	if err := plotutil.Scatter(flags.File("fit.png"), "curvefit: data and fitted curve", "x", "y",
-		plotutil.Series{Name: "data", X: xs, Y: ys}); err != nil {
-		log.Fatal(err)
-	}
-	if err := plotutil.Lines(flags.File("curve.png"), "curvefit: fitted and true curve", "x", "y",
-		plotutil.Series{Name: "fitted", X: grid, Y: fit}, plotutil.Series{Name: "true", X: grid, Y: want}); err != nil {
+	if err := plotutil.Lines(flags.File("fit.png"), "curvefit: data, fitted and true curve", "x", "y",
+		plotutil.Series{Name: "data", X: xs, Y: ys, Points: true},
+		plotutil.Series{Name: fmt.Sprintf("fitted: %.2f·exp(−%.2f·x) + %.2f", fa, fb, fc), X: grid, Y: fit},
+		plotutil.Series{Name: fmt.Sprintf("true: %g·exp(−%g·x) + %g", truth.a, truth.b, truth.c), X: grid, Y: want}); err != nil {
 		log.Fatal(err)
 	}
 	cli.Result(name, map[string]float64{

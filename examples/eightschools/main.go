@@ -26,7 +26,7 @@ const (
 )
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "samples the eight-schools hierarchical model (non-centred) with four NUTS chains and prints the summary table.")
 	warmup, draws := 1000, 5000
 	if flags.Quick {
 		warmup, draws = 500, 1000
@@ -107,7 +107,7 @@ func plot(flags cli.Flags, samples *mcmc.Samples) error {
 		dens[i] = reflectedKDE(tau, grid[i])
 	}
 	return plotutil.Lines(flags.File("tau.png"), "eight schools: posterior density of τ (NUTS, kernel density)", "τ", "density",
-		plotutil.Series{Name: "τ", X: grid, Y: dens})
+		plotutil.Series{X: grid, Y: dens})
 }
 
 // reflectedKDE is a Gaussian kernel density estimate of positive draws at

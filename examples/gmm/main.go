@@ -8,14 +8,15 @@
 // uniform, scale √(var/2), locations at K distinct data points), then 500
 // Adam steps. Part two is the two-dimensional K = 3 mixture with a global,
 // a per-component and a per-dimension scale: their trace shapes, with and
-// without enumeration, and a fit of the per-dimension model to
+// without enumeration (with -v), and a fit of the per-dimension model to
 // well-separated data, scored by the accuracy of its MAP assignments.
 //
-//	go run ./examples/gmm [-quick] [-seed N] [-out DIR]
+//	go run ./examples/gmm [-quick] [-seed N] [-out DIR] [-v]
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"math"
@@ -43,10 +44,11 @@ const (
 )
 
 func main() {
-	flags := cli.Parse(name)
+	verbose := flag.Bool("v", false, "also print the trace shapes of the 2-D mixtures, with and without enumeration")
+	flags := cli.ParseAbout(name, "fits Gaussian mixtures by MAP with their assignments summed out (TraceEnum ELBO), then infers the assignments.")
 	metrics := map[string]float64{}
 	oneD(flags, metrics)
-	twoD(flags, metrics)
+	twoD(flags, *verbose, metrics)
 	cli.Result(name, metrics)
 }
 
@@ -177,7 +179,7 @@ func oneD(flags cli.Flags, metrics map[string]float64) {
 	fmt.Printf("seed = %d, initial_loss = %.4f (best of %d, %.2f s)\n", seed, loss, inits, time.Since(start).Seconds())
 
 	start = time.Now()
-	if _, err := fit.svi.Run(context.Background(), steps, cli.Progress(os.Stderr, steps)); err != nil {
+	if _, err := fit.svi.Run(context.Background(), steps, cli.LabeledProgress(os.Stderr, "1-D mixture", steps)); err != nil {
 		log.Fatal(err)
 	}
 	usPerStep := time.Since(start).Seconds() / steps * 1e6

@@ -42,11 +42,14 @@ func shapes(kind models.GMM2DScale, firstDims ...int) {
 	}
 }
 
-func twoD(flags cli.Flags, metrics map[string]float64) {
-	shapes(models.GlobalScale, -(nesting2 + 1))
-	shapes(models.ComponentScale, -(nesting2 + 1))
-	shapes(models.ComponentScaleAlt, -(nesting2 + 1))
-	shapes(models.DimScale, -2, -(nesting2 + 1))
+// twoD runs part two; verbose adds the trace shapes of the four models.
+func twoD(flags cli.Flags, verbose bool, metrics map[string]float64) {
+	if verbose {
+		shapes(models.GlobalScale, -(nesting2 + 1))
+		shapes(models.ComponentScale, -(nesting2 + 1))
+		shapes(models.ComponentScaleAlt, -(nesting2 + 1))
+		shapes(models.DimScale, -2, -(nesting2 + 1))
+	}
 
 	// The seed's last run: 100 points from the per-dimension model's prior
 	// and 100 steps from AutoDelta's default initialization.
@@ -116,7 +119,7 @@ func separated(flags cli.Flags, metrics map[string]float64) {
 	}
 	fit, seed, loss := bestInit(model, nesting2, tries, initFor)
 	fmt.Printf("\nwell-separated 2-D data, %d points: seed = %d, initial_loss = %.4f\n", n, seed, loss)
-	if _, err := fit.svi.Run(context.Background(), fitSteps, cli.Progress(os.Stderr, fitSteps)); err != nil {
+	if _, err := fit.svi.Run(context.Background(), fitSteps, cli.LabeledProgress(os.Stderr, "2-D mixture, well separated", fitSteps)); err != nil {
 		log.Fatal(err)
 	}
 	est, err := fit.guide.Median(fit.svi.Params())

@@ -37,7 +37,7 @@ const (
 )
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "samples a GARCH(1,1) model and a two-state hidden Markov model with NUTS, their likelihoods written with Scan.")
 	warmup, draws, chains := 1000, 1000, 2
 	cmpIters, hmmT := 200, 500
 	if flags.Quick {
@@ -173,7 +173,7 @@ func plotGARCH(flags cli.Flags, r []float64, s *mcmc.Samples) error {
 		abs[i] = math.Abs(v)
 	}
 	if err := plotutil.Lines(flags.File("garch_volatility.png"), "GARCH(1,1): |r_t| and posterior σ_t (median, 90% band)", "t", "size of the return",
-		plotutil.Series{Name: "|r_t|", X: t, Y: abs},
+		plotutil.Series{Name: "|r_t|", X: t, Y: abs, Points: true},
 		plotutil.Series{Name: "σ_t", X: t, Y: mid, Band: [2][]float64{lo, hi}}); err != nil {
 		return err
 	}
@@ -186,9 +186,10 @@ func plotGARCH(flags cli.Flags, r []float64, s *mcmc.Samples) error {
 		ilo, imid, ihi = append(ilo, plotutil.Quantile(v, 0.05)), append(imid, plotutil.Quantile(v, 0.5)), append(ihi, plotutil.Quantile(v, 0.95))
 	}
 	return plotutil.Intervals(flags.File("garch_parameters.png"), plotutil.IntervalPanel{
-		Title: "GARCH(1,1): posterior 90% intervals of ω, α, β (0, 1, 2) and the truth",
+		Title: "GARCH(1,1): posterior 90% intervals of ω, α, β and the truth",
 		Lo:    ilo, Mid: imid, Hi: ihi, Truth: []float64{trueOmega, trueAlpha, trueBeta},
 		XLabel: "parameter", YLabel: "value",
+		Names: []string{"ω", "α", "β"}, Label: "median, 90% interval",
 	})
 }
 

@@ -128,8 +128,7 @@ func (p problem) fit(m method, seed uint64) (*vmtl.Learner, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "%s, %s:\n", p.name, m)
-	bar := cli.Progress(os.Stderr, p.steps)
+	bar := cli.LabeledProgress(os.Stderr, fmt.Sprintf("%s, %s", p.name, m), p.steps)
 	err = l.Fit(context.Background(), train, p.steps, func(step int, t vmtl.Terms) { bar(step, t.Loss) })
 	return l, err
 }

@@ -92,7 +92,7 @@ func printMatrix(title string, m [][]float64) {
 }
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "compares variational multitask learning (Gumbel-softmax mixture priors) with single-task and pooled learning.")
 	start := time.Now()
 	temperature := vmtl.ExponentialTemperature{Initial: 1, Rate: 2e-3, Min: 0.5}
 

@@ -32,9 +32,17 @@ func (f Flags) File(name string) string { return filepath.Join(f.Out, name) }
 // Parse registers -quick, -seed and -out on the program's command line (so an
 // example may define its own flags before calling it), parses the arguments
 // and creates the output directory, out/NAME by default. On a bad output
-// directory it reports to stderr and exits with status 1.
+// directory it reports to stderr and exits with status 1. Examples call
+// ParseAbout, which also says what the example does.
 func Parse(name string) Flags {
+	return ParseAbout(name, "")
+}
+
+// ParseAbout is Parse for an example that says in one line what it does:
+// -h prints that line first, then how to run the example and its flags.
+func ParseAbout(name, about string) Flags {
 	f := register(flag.CommandLine, name)
+	flag.CommandLine.Usage = usage(flag.CommandLine, name, about)
 	flag.Parse()
 	if err := f.prepare(); err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
@@ -49,6 +57,19 @@ func register(fs *flag.FlagSet, name string) *Flags {
 	fs.Uint64Var(&f.Seed, "seed", DefaultSeed, "seed for every random generator")
 	fs.StringVar(&f.Out, "out", filepath.Join("out", name), "directory for plots and other output files")
 	return f
+}
+
+// usage prints about (when set), a line on how to run the example, and the
+// flags with their defaults.
+func usage(fs *flag.FlagSet, name, about string) func() {
+	return func() {
+		w := fs.Output()
+		if about != "" {
+			fmt.Fprintf(w, "%s: %s\n\n", name, about)
+		}
+		fmt.Fprintf(w, "usage: go run ./examples/%s [flags]\n\nflags:\n", name)
+		fs.PrintDefaults()
+	}
 }
 
 func (f *Flags) prepare() error {

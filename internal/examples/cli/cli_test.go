@@ -107,7 +107,7 @@ func (c *fakeClock) now() time.Time {
 func countLines(total int, stepTime time.Duration) int {
 	var b bytes.Buffer
 	clock := &fakeClock{t: time.Unix(0, 0), step: stepTime}
-	report := progress(&b, total, clock.now)
+	report := progress(&b, "", total, clock.now)
 	for i := range total {
 		report(i, float64(total-i))
 	}
@@ -141,7 +141,7 @@ func TestProgressLineCounts(t *testing.T) {
 func TestProgressLineFormat(t *testing.T) {
 	var b bytes.Buffer
 	clock := &fakeClock{t: time.Unix(0, 0), step: 2 * time.Second}
-	report := progress(&b, 10, clock.now)
+	report := progress(&b, "", 10, clock.now)
 	report(0, 3.5)
 	report(9, 0.125)
 	// The clock is read once when the reporter is made, then once per call.
@@ -180,5 +180,41 @@ func TestCounterLines(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
 	if len(lines) != 2 || !strings.HasPrefix(lines[0], "nuts   1/100") || !strings.HasPrefix(lines[1], "nuts 100/100") {
 		t.Errorf("lines %q", lines)
+	}
+}
+
+func TestLabeledProgressNamesTheLoopAndCountsItsSteps(t *testing.T) {
+	var b bytes.Buffer
+	clock := &fakeClock{t: time.Unix(0, 0), step: 2 * time.Second}
+	report := progress(&b, "Beta guide", 3, clock.now)
+	for i := range 3 {
+		report(i, 1)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want 3:\n%s", len(lines), b.String())
+	}
+	if !strings.HasPrefix(lines[0], "Beta guide: step 1/3  loss 1 ") || !strings.HasPrefix(lines[2], "Beta guide: step 3/3  loss 1 ") {
+		t.Errorf("lines %q", lines)
+	}
+}
+
+func TestUsageStartsWithWhatTheExampleDoes(t *testing.T) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	var b bytes.Buffer
+	fs.SetOutput(&b)
+	register(fs, "demo")
+	fs.Usage = usage(fs, "demo", "fits a line to noisy points.")
+	if err := fs.Parse([]string{"-h"}); err != flag.ErrHelp {
+		t.Fatalf("-h: err = %v, want flag.ErrHelp", err)
+	}
+	first, rest, _ := strings.Cut(b.String(), "\n")
+	if first != "demo: fits a line to noisy points." {
+		t.Errorf("first line %q", first)
+	}
+	for _, f := range []string{"-quick", "-seed", "-out"} {
+		if !strings.Contains(rest, f) {
+			t.Errorf("usage does not list %s:\n%s", f, b.String())
+		}
 	}
 }

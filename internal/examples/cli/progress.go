@@ -13,7 +13,14 @@ import (
 // appears at least every ten seconds. Examples pass os.Stderr so that standard
 // output ends with the result line.
 func Progress(w io.Writer, total int) func(step int, loss float64) {
-	return progress(w, total, time.Now)
+	return progress(w, "", total, time.Now)
+}
+
+// LabeledProgress is Progress for one of several loops in an example: every
+// line starts with label, so that the fits can be told apart. Each loop
+// gets its own reporter, whose total is the number of steps the loop runs.
+func LabeledProgress(w io.Writer, label string, total int) func(step int, loss float64) {
+	return progress(w, label, total, time.Now)
 }
 
 const (
@@ -21,7 +28,10 @@ const (
 	progressMaxGap = 10 * time.Second
 )
 
-func progress(w io.Writer, total int, now func() time.Time) func(step int, loss float64) {
+func progress(w io.Writer, label string, total int, now func() time.Time) func(step int, loss float64) {
+	if label != "" {
+		label += ": "
+	}
 	every := max(total/20, 1)
 	start := now()
 	var last time.Time
@@ -38,8 +48,8 @@ func progress(w io.Writer, total int, now func() time.Time) func(step int, loss 
 			return
 		}
 		printed, last, lastStep = true, t, step
-		fmt.Fprintf(w, "step %*d/%d  loss %-12.6g  %6.1fs\n",
-			digits(total), step+1, total, loss, t.Sub(start).Seconds())
+		fmt.Fprintf(w, "%sstep %*d/%d  loss %-12.6g  %6.1fs\n",
+			label, digits(total), step+1, total, loss, t.Sub(start).Seconds())
 	}
 }
 

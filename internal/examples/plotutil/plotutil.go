@@ -5,23 +5,21 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 )
 
 // Series is one named set of points. Band, when both of its slices are set,
 // gives the lower and upper edge of a shaded region at each X (Lines only);
-// X must then be sorted.
+// X must then be sorted. Points asks Lines to draw the series as points
+// rather than a line (data beside a fitted curve).
 type Series struct {
-	Name string
-	X, Y []float64
-	Band [2][]float64
+	Name   string
+	X, Y   []float64
+	Band   [2][]float64
+	Points bool
 }
 
 // Figure size in inches.
@@ -32,7 +30,7 @@ const (
 
 // palette holds colours that stay apart for readers with the common forms
 // of colour blindness (Okabe and Ito).
-var palette = []color.RGBA{
+var okabeIto = []color.RGBA{
 	{0x00, 0x72, 0xb2, 0xff}, // blue
 	{0xd5, 0x5e, 0x00, 0xff}, // vermillion
 	{0x00, 0x9e, 0x73, 0xff}, // bluish green
@@ -42,7 +40,7 @@ var palette = []color.RGBA{
 	{0x00, 0x00, 0x00, 0xff}, // black
 }
 
-func colour(i int) color.RGBA { return palette[i%len(palette)] }
+func colour(i int) color.RGBA { return okabeIto[i%len(okabeIto)] }
 
 // translucent returns c at a quarter opacity (premultiplied, as image/color wants).
 func translucent(c color.RGBA) color.RGBA {
@@ -67,18 +65,16 @@ func LossCurve(path, title string, losses []float64) error {
 	if err := s.check(); err != nil {
 		return err
 	}
-	p := newPlot(title, "step", "loss")
-	if logScale(losses) {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
-	}
+	f := newFigure(title, "step", "loss")
+	f.logY = logScale(losses)
 	l, err := plotter.NewLine(xys(s.X, s.Y))
 	if err != nil {
 		return fmt.Errorf("plotutil: %s: %w", title, err)
 	}
 	l.Color = colour(0)
-	p.Add(l)
-	return save(p, path)
+	f.add(l, "", nil)
+	f.line(s.X, s.Y)
+	return f.save(path)
 }
 
 func logScale(v []float64) bool {
@@ -92,39 +88,47 @@ func logScale(v []float64) bool {
 	return hi/lo > 100
 }
 
-// Lines draws each series as a line, its band (if any) shaded beneath it in
-// the same colour, with a legend naming the series.
+// Lines draws each series as a line (or as points, when its Points field is
+// set), its band (if any) shaded beneath it in the same colour, with a
+// legend naming the series.
 func Lines(path, title, xlabel, ylabel string, series ...Series) error {
 	if err := checkAll(series); err != nil {
 		return err
 	}
-	p := newPlot(title, xlabel, ylabel)
+	f := newFigure(title, xlabel, ylabel)
 	// Bands first, so that no band covers a line.
 	for i, s := range series {
 		if s.Band[0] == nil {
 			continue
 		}
-		poly, err := plotter.NewPolygon(bandOutline(s))
+		outline := bandOutline(s)
+		poly, err := plotter.NewPolygon(outline)
 		if err != nil {
 			return fmt.Errorf("plotutil: %s: series %q: %w", title, s.Name, err)
 		}
 		poly.Color = translucent(colour(i))
 		poly.LineStyle.Width = 0
-		p.Add(poly)
+		f.add(poly, "", nil)
+		f.line(s.X, s.Band[0])
+		f.line(s.X, s.Band[1])
 	}
 	for i, s := range series {
+		if s.Points {
+			if err := f.scatter(i, s); err != nil {
+				return fmt.Errorf("plotutil: %s: %w", title, err)
+			}
+			continue
+		}
 		l, err := plotter.NewLine(xys(s.X, s.Y))
 		if err != nil {
 			return fmt.Errorf("plotutil: %s: series %q: %w", title, s.Name, err)
 		}
 		l.Color = colour(i)
 		l.Width = vg.Points(1.5)
-		p.Add(l)
-		if s.Name != "" {
-			p.Legend.Add(s.Name, l)
-		}
+		f.add(l, s.Name, l)
+		f.line(s.X, s.Y)
 	}
-	return save(p, path)
+	return f.save(path)
 }
 
 // Scatter draws each series as points, with a legend naming the series.
@@ -133,42 +137,31 @@ func Scatter(path, title, xlabel, ylabel string, series ...Series) error {
 	if err := checkAll(series); err != nil {
 		return err
 	}
-	p := newPlot(title, xlabel, ylabel)
-	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}}
+	f := newFigure(title, xlabel, ylabel)
 	for i, s := range series {
-		sc, err := plotter.NewScatter(xys(s.X, s.Y))
-		if err != nil {
-			return fmt.Errorf("plotutil: %s: series %q: %w", title, s.Name, err)
-		}
-		sc.Color = colour(i)
-		sc.Shape = shapes[i%len(shapes)]
-		sc.Radius = vg.Points(2)
-		p.Add(sc)
-		if s.Name != "" {
-			p.Legend.Add(s.Name, sc)
+		if err := f.scatter(i, s); err != nil {
+			return fmt.Errorf("plotutil: %s: %w", title, err)
 		}
 	}
-	return save(p, path)
+	return f.save(path)
 }
 
-func newPlot(title, xlabel, ylabel string) *plot.Plot {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
-	p.Legend.Top = true
-	p.Add(plotter.NewGrid())
-	return p
-}
-
-func save(p *plot.Plot, path string) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("plotutil: %w", err)
-		}
+// scatter adds the i-th series of a figure as points.
+func (f *figure) scatter(i int, s Series) error {
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.TriangleGlyph{}, draw.SquareGlyph{}, draw.CrossGlyph{}}
+	sc, err := plotter.NewScatter(xys(s.X, s.Y))
+	if err != nil {
+		return fmt.Errorf("series %q: %w", s.Name, err)
 	}
-	if err := p.Save(width, height, path); err != nil {
-		return fmt.Errorf("plotutil: saving %s: %w", path, err)
+	sc.Color = colour(i)
+	sc.Shape = shapes[i%len(shapes)]
+	sc.Radius = vg.Points(2)
+	if len(s.X) > 300 {
+		sc.Radius = vg.Points(1.2) // dense clouds stay readable
+	}
+	f.add(sc, s.Name, sc)
+	for k := range s.X {
+		f.point(s.X[k], s.Y[k])
 	}
 	return nil
 }
@@ -231,22 +224,4 @@ func bandOutline(s Series) plotter.XYs {
 		pts = append(pts, plotter.XY{X: s.X[i], Y: s.Band[1][i]})
 	}
 	return pts
-}
-
-// savePNG writes an image canvas as PNG.
-func savePNG(img *vgimg.Canvas, path string) error {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("plotutil: %w", err)
-		}
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("plotutil: %w", err)
-	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("plotutil: writing %s: %w", path, err)
-	}
-	return f.Close()
 }
