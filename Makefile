@@ -8,6 +8,9 @@
 #   make race        the concurrent paths (worker pool, programs, chains, batched GPs)
 #                    under the race detector, with -short
 #   make ci          what CI runs: lint, tidy-check, test, race
+#   make draws-check eightschools's draws written as CmdStan CSV and read by ArviZ and
+#                    cmdstanpy (pip, in a virtual environment): ArviZ's summary must
+#                    match ignis's to 1e-6
 #   make gpu-check   the gpu flavor without a GPU: CUDA headers and nvcc (installed
 #                    when missing), vet, build, gpu test and bench binaries, PTX sync,
 #                    the PTX assembled for sm_90, the kernels run under a CPU
@@ -20,7 +23,7 @@
 GO ?= go
 GOFMT ?= $(shell $(GO) env GOROOT)/bin/gofmt
 
-.PHONY: all demo test race bench lint tidy-check ci ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-emu gpu-check
+.PHONY: all demo test race bench lint tidy-check ci draws-check ptx ptx-check ptx-sm90 kernels-emu kernels-emu-large gpu-emu gpu-check
 
 all: test
 
@@ -79,6 +82,25 @@ tidy-check:
 ci: lint tidy-check
 	$(MAKE) --no-print-directory test
 	$(MAKE) --no-print-directory race
+
+# The draws of examples/eightschools (-quick) written as CmdStan CSV files
+# with its summary as summary.json (-draws), then read by ArviZ
+# (from_cmdstan) and cmdstanpy (from_csv) from a virtual environment in
+# DRAWS_VENV, created when missing and filled by pip from
+# scripts/reference/draws-requirements.txt: the mean, sd, bulk and tail ESS
+# and R-hat ArviZ computes from the files must match ignis's summary to a
+# relative 1e-6 (scripts/reference/arviz_check.py). Needs python3 with venv.
+PYTHON ?= python3
+DRAWS_VENV ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ignis/venv-draws
+
+draws-check:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	if [ ! -x "$(DRAWS_VENV)/bin/python" ]; then $(PYTHON) -m venv "$(DRAWS_VENV)"; fi; \
+	"$(DRAWS_VENV)/bin/python" -m pip install -q --disable-pip-version-check -r scripts/reference/draws-requirements.txt; \
+	$(GO) build -o "$$tmp/eightschools" ./examples/eightschools; \
+	echo "draws-check: eightschools -quick -draws $$tmp/draws"; \
+	"$$tmp/eightschools" -quick -out "$$tmp/out" -draws "$$tmp/draws" >"$$tmp/log" 2>&1 || { cat "$$tmp/log"; exit 1; }; \
+	"$(DRAWS_VENV)/bin/python" scripts/reference/arviz_check.py "$$tmp/draws" "$$tmp/draws/summary.json"
 
 # ---- gpu flavor ---------------------------------------------------------------
 # The CUDA kernels (cuda/kernels/*.cu) are compiled to PTX by nvcc (Debian's

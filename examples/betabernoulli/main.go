@@ -5,11 +5,14 @@
 // 500 warm-up iterations, with its summary table), all compared with the
 // exact Beta(1+k, 1+n−k) posterior.
 //
-//	go run ./examples/betabernoulli [-quick] [-seed N] [-out DIR]
+// With -draws DIR the NUTS draws go to DIR as CmdStan CSV.
+//
+//	go run ./examples/betabernoulli [-quick] [-seed N] [-out DIR] [-draws DIR]
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"math"
@@ -50,6 +53,7 @@ const (
 )
 
 func main() {
+	drawsDir := flag.String("draws", "", "directory for the NUTS draws as CmdStan CSV files")
 	flags := cli.ParseAbout(name, "infers a coin's bias from 100 flips by SVI (a Beta guide, AutoDiagonalNormal) and NUTS, against the exact posterior.")
 	data, k := models.Flips(flags.Seed, flips, bias)
 	r := rand.New(rand.NewPCG(flags.Seed, 8))
@@ -87,6 +91,11 @@ func main() {
 	}
 	summary := samples.Summary()
 	fmt.Print(summary)
+	if *drawsDir != "" {
+		if _, err := samples.WriteCmdStanCSV(*drawsDir, name); err != nil {
+			log.Fatal(err)
+		}
+	}
 	nutsP, err := samples.Get("p")
 	if err != nil {
 		log.Fatal(err)

@@ -2,17 +2,22 @@
 // effects in eight schools (Rubin 1981) with NUTS, in the non-centred form
 // that lets the sampler reach small between-school spreads τ without
 // divergences: four chains in parallel, then the summary table with bulk
-// and tail effective sample sizes and R̂ for every site.
+// and tail effective sample sizes and R̂ for every site. With -draws DIR the
+// draws go to DIR as CmdStan CSV files, one per chain, with the summary
+// table as summary.json beside them (for ArviZ or cmdstanpy to check).
 //
-//	go run ./examples/eightschools [-quick] [-seed N] [-out DIR]
+//	go run ./examples/eightschools [-quick] [-seed N] [-out DIR] [-draws DIR]
 package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"log"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/ignis-ppl/ignis/internal/examples/cli"
 	"github.com/ignis-ppl/ignis/internal/examples/models"
@@ -26,6 +31,7 @@ const (
 )
 
 func main() {
+	drawsDir := flag.String("draws", "", "directory for the draws as CmdStan CSV files and the summary as summary.json")
 	flags := cli.ParseAbout(name, "samples the eight-schools hierarchical model (non-centred) with four NUTS chains and prints the summary table.")
 	warmup, draws := 1000, 5000
 	if flags.Quick {
@@ -42,6 +48,11 @@ func main() {
 	}
 	summary := samples.Summary()
 	fmt.Print(summary)
+	if *drawsDir != "" {
+		if err := writeDraws(*drawsDir, samples, summary); err != nil {
+			log.Fatal(err)
+		}
+	}
 
 	mu, _ := summary.Row("mu")
 	tau, _ := summary.Row("tau")
@@ -70,6 +81,19 @@ func main() {
 		"mean_accept":       summary.MeanAccept,
 		"ess_per_second_mu": mu.ESSBulk / seconds,
 	})
+}
+
+// writeDraws writes the draws as CmdStan CSV files (eightschools_1.csv, …)
+// and the summary table as summary.json to dir.
+func writeDraws(dir string, samples *mcmc.Samples, summary *mcmc.Summary) error {
+	if _, err := samples.WriteCmdStanCSV(dir, name); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(summary, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "summary.json"), append(b, '\n'), 0o644)
 }
 
 // plot draws the schools' effects (posterior medians and 95% intervals of

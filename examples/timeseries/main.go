@@ -9,11 +9,15 @@
 //   - a two-state Gaussian hidden Markov model whose states are summed out
 //     by the forward algorithm in log space, sampled with NUTS.
 //
-//     go run ./examples/timeseries [-quick] [-seed N] [-out DIR]
+// With -draws DIR the draws of both models go to DIR as CmdStan CSV
+// (garch_1.csv, …, hmm_1.csv, …).
+//
+//	go run ./examples/timeseries [-quick] [-seed N] [-out DIR] [-draws DIR]
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log"
 	"math"
@@ -37,6 +41,7 @@ const (
 )
 
 func main() {
+	drawsDir := flag.String("draws", "", "directory for the NUTS draws as CmdStan CSV files")
 	flags := cli.ParseAbout(name, "samples a GARCH(1,1) model and a two-state hidden Markov model with NUTS, their likelihoods written with Scan.")
 	warmup, draws, chains := 1000, 1000, 2
 	cmpIters, hmmT := 200, 500
@@ -61,6 +66,11 @@ func main() {
 		mcmc.WithProgress(func(mcmc.Progress) { progress() }))
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *drawsDir != "" {
+		if _, err := samples.WriteCmdStanCSV(*drawsDir, "garch"); err != nil {
+			log.Fatal(err)
+		}
 	}
 	summary := samples.Summary()
 	summary.Rows = slices.DeleteFunc(summary.Rows, func(r mcmc.Row) bool { return r.Site == "sigma2" })
@@ -102,6 +112,11 @@ func main() {
 		mcmc.WithProgress(func(mcmc.Progress) { progress() }))
 	if err != nil {
 		log.Fatal(err)
+	}
+	if *drawsDir != "" {
+		if _, err := hmm.WriteCmdStanCSV(*drawsDir, "hmm"); err != nil {
+			log.Fatal(err)
+		}
 	}
 	hs := hmm.Summary()
 	fmt.Print(hs)

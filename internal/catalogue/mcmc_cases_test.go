@@ -3,7 +3,9 @@ package catalogue_test
 import (
 	"context"
 	"errors"
+	"io"
 	"math"
+	"os"
 	"time"
 
 	"github.com/ignis-ppl/ignis/probgraph"
@@ -38,6 +40,15 @@ func correlatedCov(m *probgraph.Ctx) {
 func runCoin(ctx context.Context, opts ...mcmc.Option) error {
 	_, err := mcmc.Run(ctx, coin, append([]mcmc.Option{mcmc.WithWarmup(5), mcmc.WithSamples(5)}, opts...)...)
 	return err
+}
+
+// drawsOf is four draws of a 2-vector under the site name given.
+func drawsOf(site string) *mcmc.Samples {
+	s, err := mcmc.FromDraws(map[string]probgraph.Tensor{site: {Data: []float64{1, 2, 3, 4, 5, 6, 7, 8}, Shape: []int{4, 2}}})
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // initAt starts every chain at the given scalar site values.
@@ -222,5 +233,36 @@ func mcmcCases() []badInput {
 			}
 			return err
 		}},
+		{name: "CSV of a chain that does not exist", want: mcmc.ErrChain, mention: []string{"chain 4 of 1"},
+			run: func(context.Context) error { return drawsOf("v").WriteChainCSV(io.Discard, 4) }},
+		{name: "CSV column from a site name with a dot", want: mcmc.ErrCSVName, mention: []string{`"w.1"`},
+			run: func(context.Context) error { return drawsOf("w.1").WriteChainCSV(io.Discard, 0) }},
+		{name: "CSV files with a prefix holding a slash", want: mcmc.ErrCSVName, mention: []string{`"a/b"`},
+			run: func(context.Context) error {
+				_, err := drawsOf("v").WriteCmdStanCSV(os.TempDir(), "a/b")
+				return err
+			}},
+		{name: "quantile level 1.5", want: mcmc.ErrQuantile, mention: []string{"1.5"},
+			run: func(context.Context) error {
+				_, err := drawsOf("v").Quantile("v", 0.5, 1.5)
+				return err
+			}},
+		{name: "mean of an unknown site", want: mcmc.ErrSite, mention: []string{`"u"`},
+			run: func(context.Context) error {
+				_, err := drawsOf("v").Mean("u")
+				return err
+			}},
+		{name: "draws from no chains", want: mcmc.ErrDraws,
+			run: func(context.Context) error {
+				_, err := mcmc.FromDraws()
+				return err
+			}},
+		{name: "draws whose chains differ in shape", want: mcmc.ErrDraws, mention: []string{"chain 1", `"v"`, "[2 3]", "[2 2]"},
+			run: func(context.Context) error {
+				_, err := mcmc.FromDraws(
+					map[string]probgraph.Tensor{"v": {Data: make([]float64, 4), Shape: []int{2, 2}}},
+					map[string]probgraph.Tensor{"v": {Data: make([]float64, 6), Shape: []int{2, 3}}})
+				return err
+			}},
 	}
 }

@@ -131,6 +131,7 @@ func (c *chainRun) sample(ctx context.Context) ([][]float64, error) {
 	draws := make([][]float64, n)
 	st.Divergent, st.Saturated = make([]bool, n), make([]bool, n)
 	st.Accept, st.TreeDepth, st.Energy = make([]float64, n), make([]int, n), make([]float64, n)
+	st.LeapfrogSteps, st.LogDensity = make([]int, n), make([]float64, n)
 	for i := range n {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -140,6 +141,7 @@ func (c *chainRun) sample(ctx context.Context) ([][]float64, error) {
 			return nil, fmt.Errorf("draw %d: %w", i, ctx.Err())
 		}
 		st.Divergent[i], st.Saturated[i], st.Accept[i], st.TreeDepth[i], st.Energy[i] = t.divergent, t.saturated, t.accept, t.depth, t.energy
+		st.LeapfrogSteps[i], st.LogDensity[i] = t.steps, -s.cur.u
 		if t.divergent {
 			st.Divergences++
 		}

@@ -25,10 +25,19 @@
 // the chains within a leapfrog step, however long the trajectory.
 //
 // The diagnostics (RHat, ESSBulk, ESSTail, and Summary) follow Vehtari et
-// al. (2021) and agree with ArviZ.
+// al. (2021) and agree with ArviZ; Samples.Mean, SD and Quantile give
+// Summary's columns for one site.
 //
 //	samples, err := mcmc.Run(ctx, model, mcmc.WithSamples(1000), mcmc.WithWarmup(500), mcmc.WithChains(4))
 //	fmt.Print(samples.Summary())
+//
+// Samples.WriteCmdStanCSV writes the draws the way CmdStan does, a CSV file
+// per chain with Stan's column names and the sampler's per-draw statistics
+// (lp__, accept_stat__, stepsize__, treedepth__, n_leapfrog__,
+// divergent__, energy__), for ArviZ's from_cmdstan, cmdstanpy's from_csv,
+// or pandas.read_csv(path, comment="#"). Draws from elsewhere, such as a
+// posterior predictive's, become Samples with FromDraws and are written
+// the same way.
 //
 // Discrete sites marked with probgraph.EnumerateParallel are summed out of
 // the potential exactly (as the TraceEnum ELBO does), so NUTS samples the

@@ -38,12 +38,22 @@ type ChainStats struct {
 	// evaluation each) spent on the kept draws and on warm-up.
 	Leapfrogs, WarmupLeapfrogs int
 	// Divergent, Saturated (the trajectory hit its length limit), Accept,
-	// TreeDepth and Energy hold per-draw values.
-	Divergent []bool
-	Saturated []bool
-	Accept    []float64
-	TreeDepth []int
-	Energy    []float64
+	// TreeDepth (0 for HMC), LeapfrogSteps, Energy (the Hamiltonian at the
+	// draw) and LogDensity hold per-draw values. The step size of every
+	// kept draw is StepSize.
+	//
+	// LogDensity is the log density of the draw in unconstrained space:
+	// log p(x, z) plus the log-Jacobians of the sites' bijections, the
+	// negative potential energy, with every normalizing constant. It is
+	// what Stan reports as lp__ except that Stan drops the constants of
+	// its sampling statements, so the two differ by a constant.
+	Divergent     []bool
+	Saturated     []bool
+	Accept        []float64
+	TreeDepth     []int
+	LeapfrogSteps []int
+	Energy        []float64
+	LogDensity    []float64
 	// WarmupSeconds and SampleSeconds are the wall-clock seconds of the
 	// chain's two phases: warm-up (transitions, step-size searches and
 	// mass-matrix updates) and the kept draws (transitions and recording
@@ -67,6 +77,9 @@ type Samples struct {
 	MaxTreeDepth int
 	// draws[site][chain] is NumSamples×size values, draw-major.
 	draws map[string][][]float64
+	// run holds Run's settings, for the CmdStan header; nil for draws
+	// that did not come from Run (FromDraws).
+	run *config
 }
 
 // Chain returns the draws of one site grouped by chain: element c is chain
@@ -133,7 +146,7 @@ func Run(ctx context.Context, model probgraph.Model, opts ...Option) (*Samples, 
 		return nil, err
 	}
 	out := &Samples{Sites: chains[0].pot.pg.sites, NumSamples: cfg.samples, Chains: make([]ChainStats, cfg.chains),
-		Algorithm: cfg.algorithm, MaxTreeDepth: cfg.maxDepth, draws: map[string][][]float64{}}
+		Algorithm: cfg.algorithm, MaxTreeDepth: cfg.maxDepth, draws: map[string][][]float64{}, run: &cfg}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	errs := make([]error, cfg.chains)

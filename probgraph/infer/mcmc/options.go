@@ -24,6 +24,20 @@ var (
 	ErrEnumerated = errors.New("mcmc: cannot sum out the enumerated sites")
 	// ErrSite reports an unknown site name.
 	ErrSite = errors.New("mcmc: unknown site")
+	// ErrChain reports a chain index out of range.
+	ErrChain = errors.New("mcmc: no such chain")
+	// ErrQuantile reports a quantile level outside [0, 1].
+	ErrQuantile = errors.New("mcmc: quantile level outside [0, 1]")
+	// ErrDraws reports draws FromDraws cannot take: no chains, chains that
+	// differ in their sites or shapes, a tensor without a leading draw
+	// dimension.
+	ErrDraws = errors.New("mcmc: bad draws")
+	// ErrCSVName reports a name that cannot go into CmdStan CSV: a site
+	// name holding '.', ',', ':', '#', '"', a space or a control character
+	// (readers split column names on them) or ending in "__" (the
+	// sampler's columns), or a file prefix that is empty or holds a path
+	// separator or a space.
+	ErrCSVName = errors.New("mcmc: name not allowed in CmdStan CSV")
 )
 
 // Algorithm selects the transition kernel.

@@ -1,6 +1,7 @@
 package mcmc
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -34,14 +35,47 @@ func (r Row) Label() string {
 	return r.Site + "[" + strings.Join(parts, ",") + "]"
 }
 
+// MarshalJSON writes the row as an object with snake_case keys (site,
+// index, mean, sd, median, q5, q95, ess_bulk, ess_tail, r_hat), the index
+// 0-based as in Index, and a value that is not finite (an R̂ of too few
+// draws) as null, which JSON has in place of NaN.
+func (r Row) MarshalJSON() ([]byte, error) {
+	num := func(v float64) *float64 {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return &v
+	}
+	index := r.Index
+	if index == nil {
+		index = []int{}
+	}
+	return json.Marshal(struct {
+		Site    string   `json:"site"`
+		Index   []int    `json:"index"`
+		Mean    *float64 `json:"mean"`
+		SD      *float64 `json:"sd"`
+		Median  *float64 `json:"median"`
+		Q5      *float64 `json:"q5"`
+		Q95     *float64 `json:"q95"`
+		ESSBulk *float64 `json:"ess_bulk"`
+		ESSTail *float64 `json:"ess_tail"`
+		RHat    *float64 `json:"r_hat"`
+	}{r.Site, index, num(r.Mean), num(r.SD), num(r.Median), num(r.Q5), num(r.Q95), num(r.ESSBulk), num(r.ESSTail), num(r.RHat)})
+}
+
 // Summary is a table of posterior summaries and diagnostics per site and
-// element, with the sampler's diagnostics over all chains.
+// element, with the sampler's diagnostics over all chains. It marshals to
+// JSON with snake_case keys (see Row.MarshalJSON), for tools that compare
+// it with their own summaries of the exported draws.
 type Summary struct {
-	Rows                       []Row
-	Chains, Draws              int
-	Divergences, TreeDepthHits int
+	Rows          []Row `json:"rows"`
+	Chains        int   `json:"chains"`
+	Draws         int   `json:"draws"`
+	Divergences   int   `json:"divergences"`
+	TreeDepthHits int   `json:"tree_depth_hits"`
 	// MeanAccept is the mean acceptance statistic over all kept draws.
-	MeanAccept float64
+	MeanAccept float64 `json:"mean_accept"`
 }
 
 // Summary computes the table: for every element of every site, pooled
@@ -58,14 +92,7 @@ func (s *Samples) Summary() *Summary {
 		draws := s.draws[site.Name]
 		size := site.Shape.Size()
 		for e := range size {
-			chains := make([][]float64, len(draws))
-			for c, d := range draws {
-				chains[c] = make([]float64, s.NumSamples)
-				for k := range s.NumSamples {
-					chains[c][k] = d[k*size+e]
-				}
-			}
-			sum.Rows = append(sum.Rows, summarize(site.Name, unravel(e, site.Shape), chains))
+			sum.Rows = append(sum.Rows, summarize(site.Name, unravel(e, site.Shape), s.element(draws, size, e)))
 		}
 	}
 	return sum
