@@ -17,6 +17,38 @@ var (
 	ErrPlate = errors.New("probgraph: bad plate")
 )
 
+// SiteError is an error met while a model built a site: an invalid
+// distribution parameter, observed data outside the support. It names the
+// site and keeps the cause (errors.Is reaches dist.ErrParameter through it).
+type SiteError struct {
+	Site string
+	Err  error
+}
+
+func (e *SiteError) Error() string { return fmt.Sprintf("site %q: %v", e.Site, e.Err) }
+
+func (e *SiteError) Unwrap() error { return e.Err }
+
+// nameSite attributes an error the graph holds to the site being built,
+// unless a site already claims it, and reports whether there was one. The
+// error came from building the site's arguments (its distribution, its
+// value) or from code the model ran since the previous site.
+func (m *Ctx) nameSite(name string) bool {
+	err := m.g.Err()
+	if err == nil {
+		return false
+	}
+	if se := (*SiteError)(nil); !errors.As(err, &se) {
+		err = &SiteError{Site: name, Err: err}
+	}
+	m.g.Fail(err)
+	return true
+}
+
+// failed returns an invalid node for a site that cannot be built; the graph
+// keeps the error it holds.
+func (m *Ctx) failed() *engine.Node { return m.g.Fail(m.g.Err()) }
+
 // Model is a probabilistic program: an ordinary Go function that declares its
 // random variables, observations and parameters through the context. Running
 // it builds graph nodes; inference compiles them once and runs them many
@@ -103,6 +135,9 @@ func Obs(value *engine.Node) SampleOption {
 // WithInfer sets the site's inference instructions.
 func WithInfer(cfg InferConfig) SampleOption { return func(s *Site) { s.Infer = cfg } }
 
+// Auxiliary marks a guide-only sample site (see InferConfig.Auxiliary).
+func Auxiliary() SampleOption { return func(s *Site) { s.Infer.Auxiliary = true } }
+
 // EnumerateParallel marks a discrete site to be summed out in parallel.
 func EnumerateParallel() SampleOption {
 	return func(s *Site) { s.Infer.Enumerate = Parallel }
@@ -119,12 +154,28 @@ func (m *Ctx) Observe(name string, d dist.Distribution, value *engine.Node, opts
 }
 
 func (m *Ctx) sample(name string, d dist.Distribution, plates []*Plate, opts []SampleOption) *engine.Node {
+	if m.nameSite(name) {
+		return m.failed()
+	}
 	if !m.claim(name) {
 		return m.g.Fail(fmt.Errorf("%w: %q", ErrSite, name))
 	}
-	if d == nil || d.Graph() != m.g {
-		return m.g.Fail(fmt.Errorf("%w: %q: distribution is nil or built on another graph", ErrSite, name))
+	if d == nil {
+		return m.g.Fail(fmt.Errorf("%w: %q: nil distribution", ErrSite, name))
 	}
+	if d.Graph() != m.g {
+		// A distribution whose parameters are all nil lives on a graph of
+		// its own, which holds the reason.
+		var cause error
+		if dg := d.Graph(); dg != nil {
+			cause = dg.Err()
+		}
+		if cause != nil {
+			return m.g.Fail(&SiteError{Site: name, Err: fmt.Errorf("%w: %w", ErrSite, cause)})
+		}
+		return m.g.Fail(fmt.Errorf("%w: %q: distribution built on another graph", ErrSite, name))
+	}
+	dist.AtSite(d, name)
 	s := &Site{Kind: SampleSite, Name: name, Dist: d, Scale: 1, Plates: plates}
 	for _, o := range opts {
 		o(s)
@@ -142,7 +193,32 @@ func (m *Ctx) sample(name string, d dist.Distribution, plates []*Plate, opts []S
 	if err := checkValueShape(s); err != nil {
 		return m.g.Fail(err)
 	}
+	if err := checkObserved(s); err != nil {
+		return m.g.Fail(&SiteError{Site: name, Err: err})
+	}
+	if m.nameSite(name) {
+		return m.failed()
+	}
 	return s.Value
+}
+
+// checkObserved rejects observed data outside the support of the site's
+// distribution: constant data now, other data on every run (see
+// dist.CheckValue). Masked sites are left alone (masked-out elements may hold
+// anything), and so are factors, whose value is a placeholder.
+func checkObserved(s *Site) error {
+	if !s.Observed || s.Mask != nil {
+		return nil
+	}
+	if _, factor := s.Dist.(*dist.UnitDist); factor {
+		return nil
+	}
+	v, err := dist.CheckValue(s.Dist, s.Value, s.Name)
+	if err != nil {
+		return err
+	}
+	s.Value = v
+	return nil
 }
 
 // checkValueShape verifies that a sample site's value fits its distribution:
@@ -171,6 +247,9 @@ func Constrained(c dist.Constraint) ParamOption { return func(s *Site) { s.Const
 // Param declares a learnable parameter with its initial value. Inference
 // objects own the parameter store that decides its current value.
 func (m *Ctx) Param(name string, init Tensor, opts ...ParamOption) *engine.Node {
+	if m.nameSite(name) {
+		return m.failed()
+	}
 	if !m.claim(name) {
 		return m.g.Fail(fmt.Errorf("%w: %q", ErrSite, name))
 	}
@@ -188,6 +267,9 @@ func (m *Ctx) Param(name string, init Tensor, opts ...ParamOption) *engine.Node 
 // Deterministic records a named value computed from others (it appears in
 // traces and predictions) and returns it.
 func (m *Ctx) Deterministic(name string, value *engine.Node) *engine.Node {
+	if m.nameSite(name) {
+		return m.failed()
+	}
 	if !m.claim(name) {
 		return m.g.Fail(fmt.Errorf("%w: %q", ErrSite, name))
 	}
@@ -202,7 +284,7 @@ func (m *Ctx) Deterministic(name string, value *engine.Node) *engine.Node {
 // Factor adds logFactor (any shape; summed) to the model's log density, as an
 // observed site of a unit distribution.
 func (m *Ctx) Factor(name string, logFactor *engine.Node) {
-	if !m.g.Ok("factor "+name, logFactor) {
+	if m.nameSite(name) || !m.g.Ok("factor "+name, logFactor) {
 		return
 	}
 	m.Observe(name, dist.Unit(logFactor), m.g.ZerosLike(logFactor))

@@ -54,7 +54,7 @@ func (h *enumHandler) Process(s *Site) {
 	}
 	v, err := EnumValues(s.Dist, -dim)
 	if err != nil {
-		g.Fail(fmt.Errorf("%w: site %q: %v", ErrEnum, s.Name, err))
+		g.Fail(fmt.Errorf("%w: site %q: %w", ErrEnum, s.Name, err))
 		return
 	}
 	s.Value = v

@@ -218,7 +218,7 @@ func Particles(n, dim int) Middleware {
 				m.g.Fail(fmt.Errorf("%w: particles: %d at dim %d", ErrPlate, n, dim))
 				return
 			}
-			p := &Plate{m: m, Name: "_particles", Size: n, SubsampleSize: n, Dim: dim}
+			p := &Plate{m: m, Name: "_particles", Size: n, SubsampleSize: n, Dim: dim, Particles: true}
 			With(&particleHandler{p: p})(model)(m)
 		}
 	}

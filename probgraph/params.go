@@ -70,7 +70,8 @@ func (h *paramHandler) Process(s *Site) {
 	}
 	ps := h.ps
 	if e, ok := ps.entries[s.Name]; ok {
-		if !e.Value.Shape().Equal(s.Init.Shape) || e.Constraint.String() != s.Constraint.String() {
+		same := dist.Within(e.Constraint, s.Constraint) && dist.Within(s.Constraint, e.Constraint)
+		if !e.Value.Shape().Equal(s.Init.Shape) || !same {
 			s.Value = ps.g.Fail(fmt.Errorf("%w: param %q declared again with shape %v and constraint %v (first: %v, %v)",
 				ErrSite, s.Name, s.Init.Shape, s.Constraint, e.Value.Shape(), e.Constraint))
 			return
@@ -89,11 +90,11 @@ func (h *paramHandler) Process(s *Site) {
 func (ps *ParamStore) create(name string, init Tensor, c dist.Constraint) (*ParamEntry, error) {
 	t, err := dist.BijectTo(c)
 	if err != nil {
-		return nil, fmt.Errorf("%w: param %q: %v", ErrSite, name, err)
+		return nil, fmt.Errorf("%w: param %q: %w", ErrSite, name, err)
 	}
 	u, err := Unconstrain(c, init)
 	if err != nil {
-		return nil, fmt.Errorf("%w: param %q: %v", ErrSite, name, err)
+		return nil, fmt.Errorf("%w: param %q: %w", ErrSite, name, err)
 	}
 	p := ps.g.Param(name, u.Data, u.Shape...)
 	e := &ParamEntry{Name: name, Constraint: c, Unconstrained: p, Value: t.Forward(p)}

@@ -25,6 +25,9 @@ type Plate struct {
 	SubsampleSize int
 	// Dim is the (negative) batch dimension the plate owns.
 	Dim int
+	// Particles marks the plate the Particles middleware adds (independent
+	// copies of the whole model), as opposed to a plate of the model.
+	Particles bool
 	// indices holds the subsample's positions, fed before every run.
 	indices *engine.Node
 }

@@ -42,6 +42,10 @@ type InferConfig struct {
 	// decay (default 0.9).
 	Baseline     bool
 	BaselineBeta float64
+	// Auxiliary marks a guide site that has no counterpart in the model (an
+	// autoguide's joint latent vector, from which the per-site values are
+	// computed); model/guide checks do not look for it in the model.
+	Auxiliary bool
 }
 
 // Site is the message a statement sends through the handler stack; handlers

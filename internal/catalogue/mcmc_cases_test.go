@@ -131,7 +131,7 @@ func mcmcCases() []badInput {
 			g := m.Graph()
 			rate := m.Sample("rate", dist.Gamma(g.Scalar(2), g.Scalar(1)))
 			m.Plate("data", 3).Observe("counts", dist.Poisson(rate), g.Constant([]float64{1, 0.5, 2}, 3))
-		}, mcmc.ErrModel, []string{`site "counts" = [1 0.5 2]`, "log density is -Inf", "rate = "}),
+		}, dist.ErrSupport, []string{`site "counts"`, "value 0.5 (element 1)", "nonnegative_integer"}),
 		model("rate negative at the initial point", func(m *probgraph.Ctx) {
 			g := m.Graph()
 			a := m.Sample("a", dist.Normal(g.Scalar(0), g.Scalar(1)))

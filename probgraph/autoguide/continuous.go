@@ -134,7 +134,7 @@ func NewDiagonalNormal(model probgraph.Model, opts ...Option) (*DiagonalNormal, 
 func (a *DiagonalNormal) Model(m *probgraph.Ctx) {
 	loc := m.Param("auto.loc", a.initLoc())
 	scale := m.Param("auto.scale", probgraph.Full(a.cfg.initScale, a.dim), positiveScale())
-	a.emit(m, m.Sample(latentName, dist.ToEvent(dist.Normal(loc, scale), 1)))
+	a.emit(m, m.Sample(latentName, dist.ToEvent(dist.Normal(loc, scale), 1), probgraph.Auxiliary()))
 }
 
 // Quantiles are the images of each coordinate's Gaussian quantiles.

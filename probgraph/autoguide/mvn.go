@@ -30,7 +30,7 @@ func (a *MultivariateNormal) Model(m *probgraph.Ctx) {
 		tril.Data[i*a.dim+i] = a.cfg.initScale
 	}
 	l := m.Param("auto.scale_tril", tril, probgraph.Constrained(dist.LowerCholesky()))
-	a.emit(m, m.Sample(latentName, dist.MultivariateNormal(loc, l)))
+	a.emit(m, m.Sample(latentName, dist.MultivariateNormal(loc, l), probgraph.Auxiliary()))
 }
 
 // Quantiles are the images of each coordinate's marginal Gaussian quantiles.
@@ -88,7 +88,7 @@ func (a *LowRankMultivariateNormal) Model(m *probgraph.Ctx) {
 	}
 	factor := m.Param("auto.cov_factor", f)
 	w := g.Mul(factor, g.Unsqueeze(scale, -1))
-	a.emit(m, m.Sample(latentName, dist.LowRankMultivariateNormal(loc, w, g.Square(scale))))
+	a.emit(m, m.Sample(latentName, dist.LowRankMultivariateNormal(loc, w, g.Square(scale)), probgraph.Auxiliary()))
 }
 
 // Quantiles are the images of each coordinate's marginal Gaussian quantiles.

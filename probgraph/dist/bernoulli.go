@@ -27,11 +27,11 @@ func BernoulliLogits(logits *engine.Node) *BernoulliDist { return newBernoulli(l
 
 func newBernoulli(p *engine.Node, fromLogits bool) *BernoulliDist {
 	d := &BernoulliDist{fromLogits: fromLogits}
-	g, batch, ok := d.setParams("Bernoulli", []string{paramName(fromLogits)}, []*engine.Node{p}, nil)
+	_, batch, ok := d.setParams("Bernoulli", []string{paramName(fromLogits)}, []*engine.Node{p}, nil)
 	if !ok {
 		return d
 	}
-	d.Probs, d.Logits = binaryParam(g, "Bernoulli", p, batch, fromLogits)
+	d.Probs, d.Logits = binaryParam(&d.base, "Bernoulli", p, batch, fromLogits)
 	return d
 }
 
@@ -121,16 +121,16 @@ func (d *BernoulliDist) EnumerateSupport(expand bool) *engine.Node {
 	return d.g.BroadcastTo(v, supportShape(2, d.batch, nil, expand)...)
 }
 
-func init() {
-	// p log(p/q) + (1−p) log((1−p)/(1−q)), with 0·log 0 = 0: +Inf where p
-	// puts mass that q does not.
-	registerKL(func(p, q *BernoulliDist) *engine.Node {
-		g := p.g
-		if !g.Ok("KL(Bernoulli ‖ Bernoulli)", p.Probs, q.Probs) {
-			return g.Fail(fmt.Errorf("%w: KL(Bernoulli ‖ Bernoulli) of invalid distributions", ErrParameter))
-		}
-		t1 := timesLog(g, p.Probs, g.Sub(p.logP(), q.logP()))
-		t2 := timesLog(g, p.oneMinusP(), g.Sub(p.log1mP(), q.log1mP()))
-		return g.Add(t1, t2)
-	})
+// klBernoulli is KL(Bernoulli ‖ Bernoulli).
+//
+// p log(p/q) + (1−p) log((1−p)/(1−q)), with 0·log 0 = 0: +Inf where p
+// puts mass that q does not.
+func klBernoulli(p, q *BernoulliDist) *engine.Node {
+	g := p.g
+	if !g.Ok("KL(Bernoulli ‖ Bernoulli)", p.Probs, q.Probs) {
+		return g.Fail(fmt.Errorf("%w: KL(Bernoulli ‖ Bernoulli) of invalid distributions", ErrParameter))
+	}
+	t1 := timesLog(g, p.Probs, g.Sub(p.logP(), q.logP()))
+	t2 := timesLog(g, p.oneMinusP(), g.Sub(p.log1mP(), q.log1mP()))
+	return g.Add(t1, t2)
 }

@@ -34,7 +34,7 @@ func (d *BetaDist) Reparameterized() bool { return true }
 
 // LogProb returns (a−1) log x + (b−1) log(1−x) − log B(a, b), with
 // 0·log 0 = 0 at the ends (so a concentration of 1 leaves a finite density
-// there). It is NaN outside [0, 1].
+// there), and −Inf outside [0, 1].
 func (d *BetaDist) LogProb(x *engine.Node) *engine.Node {
 	if !d.checkValue("Beta", x) {
 		return d.invalid()
@@ -42,7 +42,8 @@ func (d *BetaDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	a, b := d.Concentration1, d.Concentration0
 	lp := g.Add(xlogyNode(g, g.AddScalar(a, -1), x), xlog1pyNode(g, g.AddScalar(b, -1), g.Neg(x)))
-	return broadcastBatch(g, g.Sub(lp, lbetaNode(g, a, b)), d.batch)
+	outside := g.Maximum(g.Less(x, g.Scalar(0)), g.Greater(x, g.Scalar(1)))
+	return broadcastBatch(g, maskOutside(g, outside, g.Sub(lp, lbetaNode(g, a, b))), d.batch)
 }
 
 // Sample draws X/(X+Y) with X ~ Gamma(a, 1) and Y ~ Gamma(b, 1), kept in
@@ -87,16 +88,16 @@ func lbetaNode(g *engine.Graph, a, b *engine.Node) *engine.Node {
 	return g.Sub(g.Add(g.Lgamma(a), g.Lgamma(b)), g.Lgamma(g.Add(a, b)))
 }
 
-func init() {
-	// KL(p ‖ q) = log B(a_q, b_q) − log B(a_p, b_p) + (a_p − a_q) ψ(a_p)
-	//             + (b_p − b_q) ψ(b_p) + (a_q + b_q − a_p − b_p) ψ(a_p + b_p).
-	registerKL(func(p, q *BetaDist) *engine.Node {
-		g := p.g
-		ap, bp, aq, bq := p.Concentration1, p.Concentration0, q.Concentration1, q.Concentration0
-		sp, sq := g.Add(ap, bp), g.Add(aq, bq)
-		t := g.Sub(lbetaNode(g, aq, bq), lbetaNode(g, ap, bp))
-		t = g.Add(t, g.Mul(g.Sub(ap, aq), g.Digamma(ap)))
-		t = g.Add(t, g.Mul(g.Sub(bp, bq), g.Digamma(bp)))
-		return g.Add(t, g.Mul(g.Sub(sq, sp), g.Digamma(sp)))
-	})
+// klBeta is KL(Beta ‖ Beta).
+//
+//	KL(p ‖ q) = log B(a_q, b_q) − log B(a_p, b_p) + (a_p − a_q) ψ(a_p)
+//	            + (b_p − b_q) ψ(b_p) + (a_q + b_q − a_p − b_p) ψ(a_p + b_p).
+func klBeta(p, q *BetaDist) *engine.Node {
+	g := p.g
+	ap, bp, aq, bq := p.Concentration1, p.Concentration0, q.Concentration1, q.Concentration0
+	sp, sq := g.Add(ap, bp), g.Add(aq, bq)
+	t := g.Sub(lbetaNode(g, aq, bq), lbetaNode(g, ap, bp))
+	t = g.Add(t, g.Mul(g.Sub(ap, aq), g.Digamma(ap)))
+	t = g.Add(t, g.Mul(g.Sub(bp, bq), g.Digamma(bp)))
+	return g.Add(t, g.Mul(g.Sub(sq, sp), g.Digamma(sp)))
 }

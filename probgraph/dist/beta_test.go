@@ -54,12 +54,12 @@ func TestBetaSamplesStayInsideTheInterval(t *testing.T) {
 }
 
 // At 0 and 1 the density is infinite, finite or 0 as the concentration of
-// that end is below, at or above 1; outside [0, 1] the log density is NaN.
+// that end is below, at or above 1; outside [0, 1] the log density is −Inf.
 func TestBetaLogProbAtAndOutsideSupport(t *testing.T) {
 	got := runLogProb(t, func(g *engine.Graph) Distribution {
 		return Beta(g.Constant([]float64{0.5, 1, 3}, 3), g.Constant([]float64{2, 2, 0.5}, 3))
 	}, []float64{0, 0, 1, -0.5, 1.5, 1.5}, 2, 3)
-	want := []float64{math.Inf(1), math.Log(2), math.Inf(1), math.NaN(), math.NaN(), math.NaN()}
+	want := []float64{math.Inf(1), math.Log(2), math.Inf(1), math.Inf(-1), math.Inf(-1), math.Inf(-1)}
 	sameFloats(t, got, want)
 }
 

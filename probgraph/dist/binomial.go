@@ -56,8 +56,8 @@ func newBinomial(n, p *engine.Node, fromLogits bool) *BinomialDist {
 			d.maxCount = math.Max(d.maxCount, c)
 		}
 	}
-	d.TotalCount = g.BroadcastTo(checkParam("Binomial", "total_count", n, ruleCount), batch...)
-	d.Probs, d.Logits = binaryParam(g, "Binomial", p, batch, fromLogits)
+	d.TotalCount = g.BroadcastTo(d.checkParam("Binomial", "total_count", n, ruleCount), batch...)
+	d.Probs, d.Logits = binaryParam(&d.base, "Binomial", p, batch, fromLogits)
 	return d
 }
 

@@ -35,23 +35,24 @@ func CategoricalLogits(logits *engine.Node) *CategoricalDist {
 func newCategorical(family string, p *engine.Node, fromLogits bool) *CategoricalDist {
 	name := paramName(fromLogits)
 	d := &CategoricalDist{}
-	g, batch, ok := d.setParams(family, []string{name}, []*engine.Node{p}, []int{1})
+	_, batch, ok := d.setParams(family, []string{name}, []*engine.Node{p}, []int{1})
 	if !ok {
 		return d
 	}
 	d.K = p.Shape()[len(batch)]
-	d.Probs, d.Logits = simplexParam(g, family, p, fromLogits)
+	d.Probs, d.Logits = simplexParam(&d.base, family, p, fromLogits)
 	return d
 }
 
 // simplexParam turns a probs or logits parameter [..., K] into normalized
 // probabilities and log-probabilities of the same shape.
-func simplexParam(g *engine.Graph, family string, p *engine.Node, fromLogits bool) (probs, logits *engine.Node) {
+func simplexParam(b *base, family string, p *engine.Node, fromLogits bool) (probs, logits *engine.Node) {
+	g := b.g
 	if fromLogits {
-		logits = g.LogSoftMax(p, -1)
+		logits = g.LogSoftMax(b.checkParam(family, "logits", p, ruleLogit), -1)
 		return g.Exp(logits), logits
 	}
-	p = checkParam(family, "probs", p, ruleSimplex)
+	p = b.checkParam(family, "probs", p, ruleSimplex)
 	probs = g.Div(p, g.Unsqueeze(g.Sum(p, -1), -1))
 	return probs, g.Log(probs)
 }
@@ -121,8 +122,4 @@ func categoricalKL(family string, p, q *CategoricalDist) *engine.Node {
 		return g.Fail(fmt.Errorf("%w: KL(%s ‖ %s): %d and %d categories", ErrShape, family, family, p.K, q.K))
 	}
 	return g.Sum(timesLog(g, p.Probs, g.Sub(p.Logits, q.Logits)), -1)
-}
-
-func init() {
-	registerKL(func(p, q *CategoricalDist) *engine.Node { return categoricalKL("Categorical", p, q) })
 }

@@ -23,7 +23,7 @@ func Dirichlet(concentration *engine.Node) *DirichletDist {
 	}
 	s := concentration.Shape()
 	d.event = engine.Shape{s[len(s)-1]}
-	d.Concentration = g.BroadcastTo(checkParam(family, "concentration", concentration, rulePositive), s...)
+	d.Concentration = g.BroadcastTo(d.checkParam(family, "concentration", concentration, rulePositive), s...)
 	return d
 }
 
@@ -38,8 +38,8 @@ func (d *DirichletDist) Support() Constraint { return Simplex() }
 func (d *DirichletDist) Reparameterized() bool { return true }
 
 // LogProb returns Σₖ (αₖ−1) log xₖ + log Γ(α₀) − Σₖ log Γ(αₖ), with
-// 0·log 0 = 0. Like Pyro's it does not check that x sums to 1; it is NaN
-// when a component is negative.
+// 0·log 0 = 0, and −Inf off the simplex (a negative component, or
+// components that do not sum to 1 within 10⁻⁶).
 func (d *DirichletDist) LogProb(x *engine.Node) *engine.Node {
 	if !d.checkValue("Dirichlet", x) {
 		return d.invalid()
@@ -48,7 +48,8 @@ func (d *DirichletDist) LogProb(x *engine.Node) *engine.Node {
 	a := d.Concentration
 	terms := lastSum(g, xlogyNode(g, g.AddScalar(a, -1), x))
 	lp := g.Add(terms, d.logNormalizer())
-	return broadcastBatch(g, lp, d.batch)
+	outside := g.Equal(Simplex().Check(x), g.Scalar(0))
+	return broadcastBatch(g, maskOutside(g, outside, lp), d.batch)
 }
 
 // logNormalizer is log Γ(α₀) − Σₖ log Γ(αₖ), of the batch shape.
@@ -99,15 +100,17 @@ func (d *DirichletDist) Entropy() *engine.Node {
 // lastSum sums over the last axis.
 func lastSum(g *engine.Graph, x *engine.Node) *engine.Node { return g.Sum(x, -1) }
 
-func init() {
-	// KL(p ‖ q) = log Γ(α₀) − log Γ(β₀) − Σₖ (log Γ(αₖ) − log Γ(βₖ))
-	//             + Σₖ (αₖ − βₖ)(ψ(αₖ) − ψ(α₀)), α = p's and β = q's concentrations.
-	registerKL(func(p, q *DirichletDist) *engine.Node {
-		g := p.g
-		a, b := p.Concentration, q.Concentration
-		a0 := lastSum(g, a)
-		t := g.Sub(p.logNormalizer(), q.logNormalizer())
-		dig := g.Sub(g.Digamma(a), g.Digamma(g.Unsqueeze(a0, -1)))
-		return g.Add(t, lastSum(g, g.Mul(g.Sub(a, b), dig)))
-	})
+// klDirichlet is KL(Dirichlet ‖ Dirichlet).
+//
+//	KL(p ‖ q) = log Γ(α₀) − log Γ(β₀) − Σₖ (log Γ(αₖ) − log Γ(βₖ))
+//	            + Σₖ (αₖ − βₖ)(ψ(αₖ) − ψ(α₀)),
+//
+// α = p's and β = q's concentrations.
+func klDirichlet(p, q *DirichletDist) *engine.Node {
+	g := p.g
+	a, b := p.Concentration, q.Concentration
+	a0 := lastSum(g, a)
+	t := g.Sub(p.logNormalizer(), q.logNormalizer())
+	dig := g.Sub(g.Digamma(a), g.Digamma(g.Unsqueeze(a0, -1)))
+	return g.Add(t, lastSum(g, g.Mul(g.Sub(a, b), dig)))
 }

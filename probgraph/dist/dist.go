@@ -22,6 +22,9 @@ var (
 	ErrNoClosedForm = errors.New("dist: no closed form")
 	// ErrNotSupported reports an operation a family does not offer.
 	ErrNotSupported = errors.New("dist: not supported")
+	// ErrSupport reports a value outside a distribution's support (observed
+	// data a model could not have produced).
+	ErrSupport = errors.New("dist: value outside the support")
 )
 
 // Distribution is a batch of independent distributions whose parameters are
@@ -73,6 +76,9 @@ type base struct {
 	g     *engine.Graph
 	batch engine.Shape
 	event engine.Shape
+	// label names the site the distribution is used at in the errors of its
+	// run-time checks (see AtSite); nil until a check is built.
+	label *siteLabel
 }
 
 func (b *base) Graph() *engine.Graph     { return b.g }
@@ -92,21 +98,23 @@ var errInvalid = fmt.Errorf("%w: distribution built from invalid arguments", Err
 // with event dimensions eventDims[i] trailing the batch dimensions, whose
 // batch parts broadcast together. It returns the graph and the batch shape.
 func params(family string, names []string, nodes []*engine.Node, eventDims []int) (*engine.Graph, engine.Shape, bool) {
+	// The error of a nil parameter goes on the graph of the others, so that
+	// the model or program built on that graph reports it.
 	var g *engine.Graph
-	for i, n := range nodes {
-		if n == nil {
-			return nil, nil, false
-		}
-		if g == nil {
+	for _, n := range nodes {
+		if n != nil && n.Graph() != nil {
 			g = n.Graph()
+			break
 		}
-		if g == nil {
-			return nil, nil, false
-		}
-		_ = i
 	}
 	if g == nil {
 		return nil, nil, false
+	}
+	for i, n := range nodes {
+		if n == nil {
+			g.Fail(fmt.Errorf("%w: %s: %s is nil (%w)", ErrParameter, family, names[i], engine.ErrInvalidNode))
+			return g, nil, false
+		}
 	}
 	if !g.Ok(family, nodes...) {
 		return g, nil, false
@@ -162,30 +170,33 @@ func paramName(fromLogits bool) string {
 // binaryParam turns a success-probability parameter, probs in [0, 1] or
 // log-odds when fromLogits, into both forms broadcast to batch; probs is
 // checked now when it is a constant and at every run otherwise.
-func binaryParam(g *engine.Graph, family string, p *engine.Node, batch engine.Shape, fromLogits bool) (probs, logits *engine.Node) {
+func binaryParam(b *base, family string, p *engine.Node, batch engine.Shape, fromLogits bool) (probs, logits *engine.Node) {
+	g := b.g
 	if fromLogits {
-		logits = g.BroadcastTo(p, batch...)
+		logits = g.BroadcastTo(b.checkParam(family, "logits", p, ruleNotNaN), batch...)
 		return g.Sigmoid(logits), logits
 	}
-	probs = g.BroadcastTo(checkParam(family, "probs", p, ruleUnit), batch...)
+	probs = g.BroadcastTo(b.checkParam(family, "probs", p, ruleUnit), batch...)
 	return probs, logit(g, probs)
 }
 
 // logit is log p − log(1 − p), the log-odds of p.
 func logit(g *engine.Graph, p *engine.Node) *engine.Node { return g.Sub(g.Log(p), g.Log1p(g.Neg(p))) }
 
-// nilParam reports a nil parameter; with no graph at hand the error can only
-// live on an invalid distribution, which reports it from every method.
+// nilGraph reports parameters that are all nil; with no graph at hand the
+// error can only live on an invalid distribution, which reports it from every
+// method.
 func nilGraph(family string) *engine.Graph {
 	g := engine.NewGraph()
-	g.Fail(fmt.Errorf("%w: %s: nil parameter", engine.ErrInvalidNode, family))
+	g.Fail(fmt.Errorf("%w: %s: nil parameter (%w)", ErrParameter, family, engine.ErrInvalidNode))
 	return g
 }
 
 // checkParam validates a parameter against a predicate: now, when its value is
 // a constant, and at every run otherwise (through a check op that passes the
-// value through). It returns the node to use in place of n.
-func checkParam(family, name string, n *engine.Node, rule paramRule) *engine.Node {
+// value through) unless run-time validation is off. It returns the node to use
+// in place of n.
+func (b *base) checkParam(family, name string, n *engine.Node, rule paramRule) *engine.Node {
 	g := n.Graph()
 	if v, ok := n.ConstValue(); ok {
 		last := 0 // the simplex rule checks each row along the trailing axis
@@ -197,7 +208,10 @@ func checkParam(family, name string, n *engine.Node, rule paramRule) *engine.Nod
 		}
 		return n
 	}
-	return g.Apply(checkOp{family: family, param: name, rule: rule}, n)
+	if !Validation() {
+		return n
+	}
+	return g.Apply(checkOp{family: family, param: name, rule: rule, site: b.site()}, n)
 }
 
 // paramRule is a named predicate on a parameter's values.
@@ -210,11 +224,13 @@ const (
 	ruleFinite                       // not NaN or ±Inf
 	ruleSimplex                      // ≥ 0 and summing to 1 along the last axis
 	ruleCount                        // a non-negative whole number
+	ruleLogit                        // not NaN or +Inf (−Inf rules a category out)
+	ruleNotNaN                       // any number, ±Inf included (log-odds)
 )
 
 var ruleText = [...]string{"must be positive and finite", "must be non-negative", "must be in [0, 1]",
 	"must be finite", "must lie on the simplex (non-negative, summing to 1 along the last axis)",
-	"must be a non-negative whole number"}
+	"must be a non-negative whole number", "must be finite or −Inf", "must not be NaN"}
 
 func (r paramRule) check(family, name string, v []float64) error {
 	return r.checkLast(family, name, v, 0)
@@ -262,6 +278,10 @@ func (r paramRule) firstBad(v []float64) int {
 		return vmath.FirstOutside(v, 0, 1)
 	case ruleFinite:
 		return vmath.FirstOutside(v, -math.MaxFloat64, math.MaxFloat64)
+	case ruleLogit:
+		return vmath.FirstOutside(v, math.Inf(-1), math.MaxFloat64)
+	case ruleNotNaN:
+		return vmath.FirstOutside(v, math.Inf(-1), math.Inf(1))
 	case ruleCount:
 		for i, x := range v {
 			if !(x >= 0 && x <= math.MaxFloat64) || x != math.Trunc(x) {
@@ -276,6 +296,7 @@ func (r paramRule) firstBad(v []float64) int {
 type checkOp struct {
 	family, param string
 	rule          paramRule
+	site          *siteLabel
 }
 
 func (o checkOp) String() string {
@@ -293,7 +314,7 @@ func (o checkOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 	if s := spec.In[0]; len(s) > 0 {
 		last = s[len(s)-1]
 	}
-	return checkKernel{op: o, last: last}, nil
+	return checkKernel{op: o, last: last, site: o.site.get()}, nil
 }
 
 // checkKernel copies its input and fails on the first element that breaks
@@ -301,13 +322,14 @@ func (o checkOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error) {
 type checkKernel struct {
 	op   checkOp
 	last int
+	site string
 }
 
 func (k checkKernel) Run(out []float64, in [][]float64) error { return k.RunRange(0, out, in) }
 
 func (k checkKernel) RunRange(offset int, out []float64, in [][]float64) error {
 	copy(out, in[0][:len(out)])
-	return k.op.rule.checkFrom(k.op.family, k.op.param, in[0][:len(out)], k.last, offset)
+	return atSite(k.site, k.op.rule.checkFrom(k.op.family, k.op.param, in[0][:len(out)], k.last, offset))
 }
 
 func (o checkOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {

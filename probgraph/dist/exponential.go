@@ -55,11 +55,11 @@ func (d *ExponentialDist) Entropy() *engine.Node {
 	return d.g.AddScalar(d.g.Neg(d.g.Log(d.Rate)), 1)
 }
 
-func init() {
-	// KL(Exp(a) ‖ Exp(b)) = r − log r − 1 with r = b/a.
-	registerKL(func(p, q *ExponentialDist) *engine.Node {
-		g := p.g
-		r := g.Div(q.Rate, p.Rate)
-		return g.AddScalar(g.Sub(r, g.Log(r)), -1)
-	})
+// klExponential is KL(Exponential ‖ Exponential).
+//
+// KL(Exp(a) ‖ Exp(b)) = r − log r − 1 with r = b/a.
+func klExponential(p, q *ExponentialDist) *engine.Node {
+	g := p.g
+	r := g.Div(q.Rate, p.Rate)
+	return g.AddScalar(g.Sub(r, g.Log(r)), -1)
 }

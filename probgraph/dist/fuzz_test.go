@@ -20,6 +20,11 @@ type fuzzFamily struct {
 	edge func(a, b, c, x float64) bool
 }
 
+// uniformEnd reports the end points of Uniform(a, b): its support is the open
+// interval while LogProb follows PyTorch's half-open [a, b), so the low end
+// is neither clearly off the support nor clearly on it.
+func uniformEnd(name string, a, b, x float64) bool { return name == "Uniform" && (x == a || x == b) }
+
 func unitEdge(_, _, _, x float64) bool { return !(x > 0 && x < 1) }
 
 func relaxedEdge(a, _, _, x float64) bool { return unitEdge(0, 0, 0, x) || !(a > 0 && a < 1) }
@@ -72,13 +77,42 @@ var fuzzFamilies = []fuzzFamily{
 		return MixtureSameFamily(Categorical(g.Constant([]float64{a, 1 - a}, 2)),
 			Normal(g.Constant([]float64{c, -c}, 2), g.Scalar(b)))
 	}, scalarValue, nil},
+	// The logits forms, the covariance form, and the wrappers: they take
+	// other paths to the same densities and must keep the same contract.
+	{"BernoulliLogits", func(g *engine.Graph, a, _, _ float64) Distribution { return BernoulliLogits(g.Scalar(a)) }, scalarValue, nil},
+	{"BinomialLogits", func(g *engine.Graph, a, _, c float64) Distribution { return BinomialLogits(g.Scalar(c), g.Scalar(a)) }, scalarValue, nil},
+	{"CategoricalLogits", func(g *engine.Graph, a, b, _ float64) Distribution {
+		return CategoricalLogits(g.Constant([]float64{a, b}, 2))
+	}, scalarValue, nil},
+	{"OneHotCategoricalLogits", func(g *engine.Graph, a, b, _ float64) Distribution {
+		return OneHotCategoricalLogits(g.Constant([]float64{a, b}, 2))
+	}, vec2Value, nil},
+	{"RelaxedBernoulliLogits", func(g *engine.Graph, a, _, c float64) Distribution {
+		return RelaxedBernoulliLogits(g.Scalar(c), g.Scalar(a))
+	}, scalarValue, func(_, _, _, x float64) bool { return unitEdge(0, 0, 0, x) }},
+	{"MultivariateNormalCov", func(g *engine.Graph, a, b, c float64) Distribution {
+		return MultivariateNormalCov(g.Constant([]float64{a, 0}, 2), g.Constant([]float64{b, c, c, b}, 2, 2))
+	}, vec2Value, nil},
+	{"Transformed", func(g *engine.Graph, a, b, _ float64) Distribution {
+		exp, err := BijectTo(Positive())
+		if err != nil {
+			return Normal(nil, nil)
+		}
+		return Transformed(Normal(g.Scalar(a), g.Scalar(b)), exp)
+	}, scalarValue, nil},
+	{"ToEvent", func(g *engine.Graph, a, b, _ float64) Distribution {
+		return ToEvent(Gamma(g.Constant([]float64{a, a}, 2), g.Scalar(b)), 1)
+	}, func(g *engine.Graph, x float64) *engine.Node { return g.Constant([]float64{x, 1}, 2) }, nil},
+	{"Expand", func(g *engine.Graph, a, b, _ float64) Distribution {
+		return Expand(Beta(g.Scalar(a), g.Scalar(b)), 3)
+	}, scalarValue, unitEdge},
 }
 
 // FuzzLogProb builds every family from arbitrary numbers and scores an
 // arbitrary value. Nothing may panic; invalid parameters must be reported as
-// ErrParameter (or ErrShape); with valid parameters and a finite value inside
-// the support, the log-density must not be NaN (NaN is allowed only where the
-// density has no value: outside the support).
+// ErrParameter (or ErrShape); with valid parameters, the log-density of a
+// value off the support is −Inf and that of a finite value inside it is not
+// NaN. A NaN value is neither: its log-density may be NaN.
 func FuzzLogProb(f *testing.F) {
 	f.Add(0.3, 1.5, 4.0, 0.7)
 	f.Add(0.0, 1e-300, 1e300, 0.0)
@@ -114,8 +148,14 @@ func FuzzLogProb(f *testing.F) {
 			}
 			finite := !math.IsNaN(x) && !math.IsInf(x, 0)
 			edge := fam.edge != nil && fam.edge(a, b, c, x)
-			if finite && !edge && prog.Scalar(in) == 1 && math.IsNaN(prog.Scalar(lp)) {
-				t.Errorf("%s(%v, %v, %v).LogProb(%v) is NaN inside the support", fam.name, a, b, c, x)
+			for i, l := range prog.Value(lp) {
+				inside := prog.Value(in)[min(i, len(prog.Value(in))-1)] == 1
+				switch {
+				case !math.IsNaN(x) && !uniformEnd(fam.name, a, b, x) && !inside && !math.IsInf(l, -1):
+					t.Errorf("%s(%v, %v, %v).LogProb(%v)[%d] = %v off the support, want −Inf", fam.name, a, b, c, x, i, l)
+				case finite && !edge && inside && math.IsNaN(l):
+					t.Errorf("%s(%v, %v, %v).LogProb(%v)[%d] is NaN inside the support", fam.name, a, b, c, x, i)
+				}
 			}
 		}
 	})

@@ -31,7 +31,7 @@ func (d *GammaDist) Reparameterized() bool { return true }
 
 // LogProb returns α log β + (α−1) log x − βx − log Γ(α), with 0·log 0 = 0 at
 // x = 0 (so a concentration of 1 gives log β there, below 1 +Inf, above 1
-// −Inf). It is NaN for x < 0.
+// −Inf), and −Inf for x < 0.
 func (d *GammaDist) LogProb(x *engine.Node) *engine.Node {
 	if !d.checkValue("Gamma", x) {
 		return d.invalid()
@@ -40,7 +40,7 @@ func (d *GammaDist) LogProb(x *engine.Node) *engine.Node {
 	a := d.Concentration
 	lp := g.Sub(g.Add(g.Mul(a, g.Log(d.Rate)), xlogyNode(g, g.AddScalar(a, -1), x)),
 		g.Add(g.Mul(d.Rate, x), g.Lgamma(a)))
-	return broadcastBatch(g, lp, d.batch)
+	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws z/β with z a standard Gamma(α) draw, clamped below to the
@@ -70,15 +70,15 @@ func (d *GammaDist) Entropy() *engine.Node {
 		g.Sub(g.Lgamma(a), g.Mul(g.AddScalar(a, -1), g.Digamma(a))))
 }
 
-func init() {
-	// KL(p ‖ q) = α_q log(β_p/β_q) + log Γ(α_q) − log Γ(α_p)
-	//             + (α_p − α_q) ψ(α_p) + (β_q − β_p) α_p/β_p.
-	registerKL(func(p, q *GammaDist) *engine.Node {
-		g := p.g
-		t1 := g.Mul(q.Concentration, g.Log(g.Div(p.Rate, q.Rate)))
-		t2 := g.Sub(g.Lgamma(q.Concentration), g.Lgamma(p.Concentration))
-		t3 := g.Mul(g.Sub(p.Concentration, q.Concentration), g.Digamma(p.Concentration))
-		t4 := g.Mul(g.Sub(q.Rate, p.Rate), g.Div(p.Concentration, p.Rate))
-		return g.Add(g.Add(t1, t2), g.Add(t3, t4))
-	})
+// klGamma is KL(Gamma ‖ Gamma).
+//
+//	KL(p ‖ q) = α_q log(β_p/β_q) + log Γ(α_q) − log Γ(α_p)
+//	            + (α_p − α_q) ψ(α_p) + (β_q − β_p) α_p/β_p.
+func klGamma(p, q *GammaDist) *engine.Node {
+	g := p.g
+	t1 := g.Mul(q.Concentration, g.Log(g.Div(p.Rate, q.Rate)))
+	t2 := g.Sub(g.Lgamma(q.Concentration), g.Lgamma(p.Concentration))
+	t3 := g.Mul(g.Sub(p.Concentration, q.Concentration), g.Digamma(p.Concentration))
+	t4 := g.Mul(g.Sub(q.Rate, p.Rate), g.Div(p.Concentration, p.Rate))
+	return g.Add(g.Add(t1, t2), g.Add(t3, t4))
 }

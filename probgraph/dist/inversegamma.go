@@ -33,8 +33,8 @@ func (d *InverseGammaDist) Support() Constraint { return Positive() }
 // Reparameterized is true: draws are β/z with z a standard Gamma(α) draw.
 func (d *InverseGammaDist) Reparameterized() bool { return true }
 
-// LogProb returns α log β − log Γ(α) − (α+1) log x − β/x. Like Pyro's, it is
-// NaN for x ≤ 0.
+// LogProb returns α log β − log Γ(α) − (α+1) log x − β/x for x > 0 and −Inf
+// for x ≤ 0.
 func (d *InverseGammaDist) LogProb(x *engine.Node) *engine.Node {
 	if !d.checkValue("InverseGamma", x) {
 		return d.invalid()
@@ -43,7 +43,7 @@ func (d *InverseGammaDist) LogProb(x *engine.Node) *engine.Node {
 	a := d.Concentration
 	lp := g.Sub(g.Sub(g.Mul(a, g.Log(d.Rate)), g.Lgamma(a)),
 		g.Add(g.Mul(g.AddScalar(a, 1), g.Log(x)), g.Div(d.Rate, x)))
-	return broadcastBatch(g, lp, d.batch)
+	return broadcastBatch(g, maskOutside(g, g.LessEqual(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws β/z with z a standard Gamma(α) draw.

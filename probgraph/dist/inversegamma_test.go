@@ -47,12 +47,12 @@ func TestInverseGammaInfiniteMoments(t *testing.T) {
 	sameFloats(t, v[1], []float64{inf, inf, inf, 1})
 }
 
-// Like Pyro's, the log density is NaN for x ≤ 0.
+// The log density is −Inf for x ≤ 0, outside the support.
 func TestInverseGammaLogProbOutsideSupport(t *testing.T) {
 	got := runLogProb(t, func(g *engine.Graph) Distribution {
 		return InverseGamma(g.Scalar(2), g.Scalar(1))
 	}, []float64{0, -1}, 2)
-	sameFloats(t, got, []float64{math.NaN(), math.NaN()})
+	sameFloats(t, got, []float64{math.Inf(-1), math.Inf(-1)})
 }
 
 func TestInverseGammaRejectsNonPositiveParameters(t *testing.T) {

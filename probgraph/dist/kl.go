@@ -2,20 +2,63 @@ package dist
 
 import (
 	"fmt"
-	"reflect"
 
 	"github.com/ignis-ppl/ignis/engine"
 )
 
 type klFunc func(p, q Distribution) *engine.Node
 
-// klTable maps a (p, q) family pair to its closed form. It is filled by init
-// functions of this package and never written afterwards.
-var klTable = map[[2]reflect.Type]klFunc{}
+// klOf binds a closed form of one family pair to the klFunc signature.
+func klOf[P, Q Distribution](f func(p P, q Q) *engine.Node) (klFunc, bool) {
+	return func(p, q Distribution) *engine.Node { return f(p.(P), q.(Q)) }, true
+}
 
-func registerKL[P, Q Distribution](f func(p P, q Q) *engine.Node) {
-	key := [2]reflect.Type{reflect.TypeFor[P](), reflect.TypeFor[Q]()}
-	klTable[key] = func(p, q Distribution) *engine.Node { return f(p.(P), q.(Q)) }
+// klClosedForm is the table of closed forms: one case per family pair.
+func klClosedForm(p, q Distribution) (klFunc, bool) {
+	switch p.(type) {
+	case *NormalDist:
+		if _, ok := q.(*NormalDist); ok {
+			return klOf(klNormal)
+		}
+	case *BernoulliDist:
+		if _, ok := q.(*BernoulliDist); ok {
+			return klOf(klBernoulli)
+		}
+	case *BetaDist:
+		if _, ok := q.(*BetaDist); ok {
+			return klOf(klBeta)
+		}
+	case *CategoricalDist:
+		if _, ok := q.(*CategoricalDist); ok {
+			return klOf(func(p, q *CategoricalDist) *engine.Node { return categoricalKL("Categorical", p, q) })
+		}
+	case *OneHotCategoricalDist:
+		if _, ok := q.(*OneHotCategoricalDist); ok {
+			return klOf(klOneHotCategorical)
+		}
+	case *DirichletDist:
+		if _, ok := q.(*DirichletDist); ok {
+			return klOf(klDirichlet)
+		}
+	case *ExponentialDist:
+		if _, ok := q.(*ExponentialDist); ok {
+			return klOf(klExponential)
+		}
+	case *GammaDist:
+		if _, ok := q.(*GammaDist); ok {
+			return klOf(klGamma)
+		}
+	case *PoissonDist:
+		if _, ok := q.(*PoissonDist); ok {
+			return klOf(klPoisson)
+		}
+	case *MultivariateNormalDist, *LowRankMultivariateNormalDist:
+		switch q.(type) {
+		case *MultivariateNormalDist, *LowRankMultivariateNormalDist:
+			return func(p, q Distribution) *engine.Node { return klGaussian(p.(gaussian), q.(gaussian)) }, true
+		}
+	}
+	return nil, false
 }
 
 // HasKL reports whether KL(p, q) has a closed form for this pair.
@@ -54,8 +97,7 @@ func klLookup(p, q Distribution) (klFunc, bool) {
 		}
 		return nil, false
 	}
-	f, ok := klTable[[2]reflect.Type{reflect.TypeOf(p), reflect.TypeOf(q)}]
-	return f, ok
+	return klClosedForm(p, q)
 }
 
 // KL returns the closed-form Kullback–Leibler divergence KL(p ‖ q), with the
@@ -94,12 +136,11 @@ func KLMonteCarlo(p, q Distribution, n int) (estimate, stderr *engine.Node) {
 	return mean, g.Sqrt(g.Scale(variance, 1/float64(n)))
 }
 
-func init() {
-	registerKL(func(p, q *NormalDist) *engine.Node {
-		g := p.g
-		// log(σq/σp) + (σp² + (μp−μq)²)/(2σq²) − ½
-		ratio := g.Square(g.Div(p.Scale, q.Scale))
-		diff := g.Square(g.Div(g.Sub(p.Loc, q.Loc), q.Scale))
-		return g.Scale(g.Sub(g.Add(ratio, diff), g.AddScalar(g.Log(ratio), 1)), 0.5)
-	})
+// klNormal is KL(Normal ‖ Normal).
+func klNormal(p, q *NormalDist) *engine.Node {
+	g := p.g
+	// log(σq/σp) + (σp² + (μp−μq)²)/(2σq²) − ½
+	ratio := g.Square(g.Div(p.Scale, q.Scale))
+	diff := g.Square(g.Div(g.Sub(p.Loc, q.Loc), q.Scale))
+	return g.Scale(g.Sub(g.Add(ratio, diff), g.AddScalar(g.Log(ratio), 1)), 0.5)
 }

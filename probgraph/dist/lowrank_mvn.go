@@ -45,13 +45,13 @@ func LowRankMultivariateNormal(loc, covFactor, covDiag *engine.Node) *LowRankMul
 	}
 	d.event = engine.Shape{n}
 	d.CovFactor = covFactor
-	d.CovDiag = checkParam(lowRankFamily, "covDiag", covDiag, rulePositive)
+	d.CovDiag = d.checkParam(lowRankFamily, "covDiag", covDiag, rulePositive)
 	r := ws[len(ws)-1]
 	// C = I + Wᵀ (D⁻¹ W)
 	wOverD := g.Div(covFactor, g.Unsqueeze(d.CovDiag, -1))
 	d.capTril = g.Cholesky(g.Add(g.Eye(r), g.MatMulT(covFactor, wOverD, true, false)))
 	if d.capTril.Valid() { // Loc stays nil, and so every method fails, otherwise
-		d.Loc = g.BroadcastTo(loc, d.sampleShape(nil)...)
+		d.Loc = g.BroadcastTo(d.checkParam(lowRankFamily, "loc", loc, ruleFinite), d.sampleShape(nil)...)
 	}
 	return d
 }
@@ -156,14 +156,4 @@ func (d *LowRankMultivariateNormalDist) invQuadVec(v *engine.Node) *engine.Node 
 func (d *LowRankMultivariateNormalDist) halfLogDet() *engine.Node {
 	g := d.g
 	return g.Add(g.Sum(g.Log(g.Diag(d.capTril)), -1), g.Scale(g.Sum(g.Log(d.CovDiag), -1), 0.5))
-}
-
-func init() {
-	registerKL(func(p *LowRankMultivariateNormalDist, q *MultivariateNormalDist) *engine.Node {
-		return klGaussian(p, q)
-	})
-	registerKL(func(p *MultivariateNormalDist, q *LowRankMultivariateNormalDist) *engine.Node {
-		return klGaussian(p, q)
-	})
-	registerKL(func(p, q *LowRankMultivariateNormalDist) *engine.Node { return klGaussian(p, q) })
 }

@@ -30,7 +30,7 @@ type MultivariateNormalDist struct {
 func MultivariateNormal(loc, scaleTril *engine.Node) *MultivariateNormalDist {
 	d, ok := newMVN("scaleTril", loc, scaleTril)
 	if ok {
-		d.ScaleTril = checkConstraint(mvnFamily, "scaleTril", scaleTril, LowerCholesky().(interval), true)
+		d.ScaleTril = d.checkConstraint(mvnFamily, "scaleTril", scaleTril, LowerCholesky().(interval), true)
 		d.setLoc(loc)
 	}
 	return d
@@ -45,7 +45,7 @@ func MultivariateNormal(loc, scaleTril *engine.Node) *MultivariateNormalDist {
 func MultivariateNormalCov(loc, covariance *engine.Node) *MultivariateNormalDist {
 	d, ok := newMVN("covariance", loc, covariance)
 	if ok {
-		d.cov = checkConstraint(mvnFamily, "covariance", covariance, PositiveDefinite().(interval), false)
+		d.cov = d.checkConstraint(mvnFamily, "covariance", covariance, PositiveDefinite().(interval), false)
 		d.ScaleTril = d.g.Cholesky(d.cov)
 		d.setLoc(loc)
 	}
@@ -56,7 +56,7 @@ func MultivariateNormalCov(loc, covariance *engine.Node) *MultivariateNormalDist
 // so every method fails, when the factor is invalid.
 func (d *MultivariateNormalDist) setLoc(loc *engine.Node) {
 	if d.ScaleTril.Valid() {
-		d.Loc = d.g.BroadcastTo(loc, d.sampleShape(nil)...)
+		d.Loc = d.g.BroadcastTo(d.checkParam(mvnFamily, "loc", loc, ruleFinite), d.sampleShape(nil)...)
 	}
 }
 
@@ -235,10 +235,6 @@ func klGaussian(p, q gaussian) *engine.Node {
 	return g.BroadcastTo(kl, batch...)
 }
 
-func init() {
-	registerKL(func(p, q *MultivariateNormalDist) *engine.Node { return klGaussian(p, q) })
-}
-
 // matVec returns op(A)·v for matrices a [..., M, K] (op(A) = Aᵀ [..., K, M]
 // when trans is set) and vectors v [..., ·], broadcasting batch dimensions.
 // A single matrix shared by every vector is applied as one matrix product
@@ -282,6 +278,7 @@ type constraintParamOp struct {
 	// lowerOnly skips the zeros above the diagonal of a lower_cholesky
 	// value that is triangular by construction.
 	lowerOnly bool
+	site      *siteLabel
 }
 
 func (o constraintParamOp) String() string {
@@ -302,12 +299,13 @@ func (o constraintParamOp) Kernel(spec engine.KernelSpec) (engine.Kernel, error)
 	s := spec.In[0]
 	n := s[len(s)-1]
 	scratch := make([]float64, n*n)
+	site := o.site.get()
 	return engine.KernelFunc(func(out []float64, in [][]float64) error {
 		copy(out, in[0])
 		if o.lowerOnly && lowerTrianglesOK(in[0], n) {
 			return nil
 		}
-		return o.c.checkParam(o.family, o.param, in[0], s, scratch)
+		return atSite(site, o.c.checkParam(o.family, o.param, in[0], s, scratch))
 	}), nil
 }
 
@@ -352,7 +350,7 @@ func (c interval) checkParam(family, name string, v []float64, s engine.Shape, s
 // checkConstraint validates a parameter whose events must lie in c: now for
 // a constant, and at every run otherwise when atRun is set (through a check
 // op that passes the value on). It returns the node to use in place of n.
-func checkConstraint(family, name string, n *engine.Node, c interval, atRun bool) *engine.Node {
+func (b *base) checkConstraint(family, name string, n *engine.Node, c interval, atRun bool) *engine.Node {
 	g := n.Graph()
 	if v, ok := n.ConstValue(); ok {
 		s := n.Shape()
@@ -362,11 +360,11 @@ func checkConstraint(family, name string, n *engine.Node, c interval, atRun bool
 		}
 		return n
 	}
-	if !atRun {
+	if !atRun || !Validation() {
 		return n
 	}
 	// A factor the fused unpack op made has exact zeros above its diagonal
 	// by construction; only its lower triangle needs checking.
 	_, lower := n.Op().(trilUnpackOp)
-	return g.Apply(constraintParamOp{family: family, param: name, c: c, lowerOnly: lower && c.kind == cLowerCholesky}, n)
+	return g.Apply(constraintParamOp{family: family, param: name, c: c, lowerOnly: lower && c.kind == cLowerCholesky, site: b.site()}, n)
 }

@@ -11,16 +11,17 @@ type NormalDist struct {
 	Loc, Scale *engine.Node
 }
 
-// Normal returns N(loc, scale²). Parameters broadcast; scale must be positive
-// (checked now for constants and at every run otherwise).
+// Normal returns N(loc, scale²). Parameters broadcast; loc must be finite and
+// scale positive and finite (checked now for constants and at every run
+// otherwise).
 func Normal(loc, scale *engine.Node) *NormalDist {
 	d := &NormalDist{}
 	g, batch, ok := d.setParams("Normal", []string{"loc", "scale"}, []*engine.Node{loc, scale}, nil)
 	if !ok {
 		return d
 	}
-	d.Loc = g.BroadcastTo(loc, batch...)
-	d.Scale = g.BroadcastTo(checkParam("Normal", "scale", scale, rulePositive), batch...)
+	d.Loc = g.BroadcastTo(d.checkParam("Normal", "loc", loc, ruleFinite), batch...)
+	d.Scale = g.BroadcastTo(d.checkParam("Normal", "scale", scale, rulePositive), batch...)
 	return d
 }
 

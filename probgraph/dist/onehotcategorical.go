@@ -92,10 +92,9 @@ func (d *OneHotCategoricalDist) EnumerateSupport(expand bool) *engine.Node {
 	return g.BroadcastTo(eye, supportShape(d.K, d.batch, d.event, expand)...)
 }
 
-func init() {
-	registerKL(func(p, q *OneHotCategoricalDist) *engine.Node {
-		return categoricalKL("OneHotCategorical", p.cat, q.cat)
-	})
+// klOneHotCategorical is KL(OneHotCategorical ‖ OneHotCategorical).
+func klOneHotCategorical(p, q *OneHotCategoricalDist) *engine.Node {
+	return categoricalKL("OneHotCategorical", p.cat, q.cat)
 }
 
 // oneHotConstraint is the set of vectors of zeros with a single 1.

@@ -25,7 +25,7 @@ func Poisson(rate *engine.Node) *PoissonDist {
 	if !ok {
 		return d
 	}
-	d.Rate = checkParam("Poisson", "rate", rate, rulePositive)
+	d.Rate = d.checkParam("Poisson", "rate", rate, rulePositive)
 	d.raw = rate
 	return d
 }
@@ -127,15 +127,15 @@ func (d *PoissonDist) Mean() *engine.Node { return d.Rate }
 // Variance is the rate.
 func (d *PoissonDist) Variance() *engine.Node { return d.Rate }
 
-func init() {
-	// λp log(λp/λq) − (λp − λq).
-	registerKL(func(p, q *PoissonDist) *engine.Node {
-		g := p.g
-		if !g.Ok("KL(Poisson ‖ Poisson)", p.Rate, q.Rate) {
-			return g.Fail(fmt.Errorf("%w: KL(Poisson ‖ Poisson) of invalid distributions", ErrParameter))
-		}
-		return g.Sub(g.Mul(p.Rate, g.Sub(g.Log(p.Rate), g.Log(q.Rate))), g.Sub(p.Rate, q.Rate))
-	})
+// klPoisson is KL(Poisson ‖ Poisson).
+//
+// λp log(λp/λq) − (λp − λq).
+func klPoisson(p, q *PoissonDist) *engine.Node {
+	g := p.g
+	if !g.Ok("KL(Poisson ‖ Poisson)", p.Rate, q.Rate) {
+		return g.Fail(fmt.Errorf("%w: KL(Poisson ‖ Poisson) of invalid distributions", ErrParameter))
+	}
+	return g.Sub(g.Mul(p.Rate, g.Sub(g.Log(p.Rate), g.Log(q.Rate))), g.Sub(p.Rate, q.Rate))
 }
 
 // poissonSampleOp draws Poisson counts from uniform noise. Inputs: the rate

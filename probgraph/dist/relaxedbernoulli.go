@@ -35,8 +35,8 @@ func newRelaxedBernoulli(temperature, p *engine.Node, fromLogits bool) *RelaxedB
 	if !ok {
 		return d
 	}
-	d.Temperature = g.BroadcastTo(checkParam("RelaxedBernoulli", "temperature", temperature, rulePositive), batch...)
-	d.Probs, d.Logits = binaryParam(g, "RelaxedBernoulli", p, batch, fromLogits)
+	d.Temperature = g.BroadcastTo(d.checkParam("RelaxedBernoulli", "temperature", temperature, rulePositive), batch...)
+	d.Probs, d.Logits = binaryParam(&d.base, "RelaxedBernoulli", p, batch, fromLogits)
 	return d
 }
 

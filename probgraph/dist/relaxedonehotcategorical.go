@@ -48,8 +48,8 @@ func newRelaxedOneHot(temperature, p *engine.Node, fromLogits bool) *RelaxedOneH
 	s := p.Shape()
 	d.K = s[len(s)-1]
 	d.event = engine.Shape{d.K}
-	d.Temperature = g.BroadcastTo(checkParam(family, "temperature", temperature, rulePositive), batch...)
-	probs, logits := simplexParam(g, family, p, fromLogits)
+	d.Temperature = g.BroadcastTo(d.checkParam(family, "temperature", temperature, rulePositive), batch...)
+	probs, logits := simplexParam(&d.base, family, p, fromLogits)
 	full := append(batch.Clone(), d.K)
 	d.Probs, d.Logits = g.BroadcastTo(probs, full...), g.BroadcastTo(logits, full...)
 	return d

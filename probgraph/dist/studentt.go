@@ -25,9 +25,9 @@ func StudentT(df, loc, scale *engine.Node) *StudentTDist {
 	if !ok {
 		return d
 	}
-	d.Df = g.BroadcastTo(checkParam(family, "df", df, rulePositive), batch...)
-	d.Loc = g.BroadcastTo(loc, batch...)
-	d.Scale = g.BroadcastTo(checkParam(family, "scale", scale, rulePositive), batch...)
+	d.Df = g.BroadcastTo(d.checkParam(family, "df", df, rulePositive), batch...)
+	d.Loc = g.BroadcastTo(d.checkParam(family, "loc", loc, ruleFinite), batch...)
+	d.Scale = g.BroadcastTo(d.checkParam(family, "scale", scale, rulePositive), batch...)
 	return d
 }
 

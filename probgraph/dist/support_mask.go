@@ -23,8 +23,8 @@ func locScale(family string, b *base, loc, scale *engine.Node) (l, s *engine.Nod
 	if !ok {
 		return b.invalid(), b.invalid(), false
 	}
-	l = g.BroadcastTo(loc, batch...)
-	s = g.BroadcastTo(checkParam(family, "scale", scale, rulePositive), batch...)
+	l = g.BroadcastTo(b.checkParam(family, "loc", loc, ruleFinite), batch...)
+	s = g.BroadcastTo(b.checkParam(family, "scale", scale, rulePositive), batch...)
 	return l, s, g.Ok(family, l, s)
 }
 
@@ -51,7 +51,7 @@ func positiveParams(family string, b *base, names []string, nodes ...*engine.Nod
 		return out, false
 	}
 	for i, n := range nodes {
-		out[i] = g.BroadcastTo(checkParam(family, names[i], n, rulePositive), batch...)
+		out[i] = g.BroadcastTo(b.checkParam(family, names[i], n, rulePositive), batch...)
 	}
 	return out, g.Ok(family, out...)
 }

@@ -28,7 +28,7 @@ func Transformed(d Distribution, t Transform) *TransformedDist {
 	full := append(d.BatchShape(), d.EventShape()...)
 	ys, err := t.ForwardShape(full)
 	if err != nil {
-		g.Fail(fmt.Errorf("%w: Transformed(%s, %v): %v", ErrShape, d.Family(), t, err))
+		g.Fail(fmt.Errorf("%w: Transformed(%s, %v): %w", ErrShape, d.Family(), t, err))
 		out.batch, out.event = d.BatchShape(), d.EventShape()
 		return out
 	}
@@ -85,5 +85,16 @@ func (d *TransformedDist) LogProb(y *engine.Node) *engine.Node {
 	// dims; sum the remaining event dims of this distribution.
 	extra := len(d.event) - d.Transform.OutputEventDim()
 	ladj = sumRightmost(g, ladj, extra)
-	return broadcastBatch(g, g.Sub(lp, ladj), d.batch)
+	lp = g.Sub(lp, ladj)
+	if !ok {
+		// A value off the codomain has no preimage; the formula there can be
+		// anything (NaN, ∞ − ∞), the density is zero. Own draws are inside.
+		c := d.Transform.Codomain()
+		off := g.Equal(c.Check(y), g.Scalar(0))
+		if n := len(d.event) - c.EventDim(); n > 0 && off.Valid() {
+			off = g.Greater(sumRightmost(g, off, n), g.Scalar(0))
+		}
+		lp = maskOutside(g, off, lp)
+	}
+	return broadcastBatch(g, lp, d.batch)
 }

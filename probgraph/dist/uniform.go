@@ -27,8 +27,8 @@ func Uniform(low, high *engine.Node) *UniformDist {
 		d.Low, d.High = d.invalid(), d.invalid()
 		return d
 	}
-	lo := g.BroadcastTo(checkParam("Uniform", "low", low, ruleFinite), batch...)
-	hi := g.BroadcastTo(checkParam("Uniform", "high", high, ruleFinite), batch...)
+	lo := g.BroadcastTo(d.checkParam("Uniform", "low", low, ruleFinite), batch...)
+	hi := g.BroadcastTo(d.checkParam("Uniform", "high", high, ruleFinite), batch...)
 	lv, lok := low.ConstValue()
 	hv, hok := high.ConstValue()
 	if lok && hok {

@@ -136,7 +136,7 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 	shape[ax] = k
 	t = g.BroadcastTo(t, shape...)
 	if err := g.Err(); err != nil {
-		return probgraph.Tensor{}, fmt.Errorf("%w: site %q: its conditional does not fit its batch shape %v: %v", probgraph.ErrEnum, name, batch, err)
+		return probgraph.Tensor{}, fmt.Errorf("%w: site %q: its conditional does not fit its batch shape %v: %w", probgraph.ErrEnum, name, batch, err)
 	}
 	prog, err := g.Compile([]*engine.Node{t, s.Value})
 	if err != nil {
@@ -163,7 +163,7 @@ func decide(model probgraph.Model, decided map[string]probgraph.Tensor, name str
 		}
 		i, err := choose(w, sample, r)
 		if err != nil {
-			return probgraph.Tensor{}, fmt.Errorf("%w: site %q, element %d: %v", probgraph.ErrEnum, name, j, err)
+			return probgraph.Tensor{}, fmt.Errorf("%w: site %q, element %d: %w", probgraph.ErrEnum, name, j, err)
 		}
 		copy(out[j*e:(j+1)*e], support[i*e:(i+1)*e])
 	}

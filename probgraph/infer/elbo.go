@@ -73,11 +73,11 @@ func particleSetup(n int, model, guide probgraph.Model) (probgraph.Middleware, i
 	ps := probgraph.NewParamStore(g)
 	gtr, err := probgraph.TraceModel(g, ps.Handle()(guide))
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("guide: %w", err)
 	}
 	mtr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Replay(gtr))(model))
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, fmt.Errorf("model: %w", err)
 	}
 	dim := particleDim(mtr, gtr)
 	return probgraph.Particles(n, dim), dim, nil
@@ -126,7 +126,7 @@ func checkAgreement(mtr, gtr *probgraph.Trace) error {
 		// joint latent) declares no support of its own.
 		// The guide's support must lie within the model's (a guide pushed
 		// through exp samples (0, ∞) for a half-normal's [0, ∞)).
-		if q.Dist.Family() != "Delta" {
+		if !isDelta(q.Dist) {
 			if ms, gs := baseSupport(s.Dist.Support()), baseSupport(q.Dist.Support()); !dist.Within(gs, ms) {
 				return fmt.Errorf("%w: site %q has support %v in the model and %v in the guide", ErrModelGuide, s.Name, ms, gs)
 			}
@@ -170,7 +170,23 @@ func baseSupport(c dist.Constraint) dist.Constraint {
 }
 
 // isAuxiliary reports guide-only sites (autoguides' joint latent vector).
-func isAuxiliary(s *probgraph.Site) bool { return len(s.Name) > 0 && s.Name[0] == '_' }
+func isAuxiliary(s *probgraph.Site) bool { return s.Infer.Auxiliary }
+
+// isDelta reports a point-mass distribution, through Expand and ToEvent.
+func isDelta(d dist.Distribution) bool {
+	for {
+		switch w := d.(type) {
+		case *dist.DeltaDist:
+			return true
+		case *dist.IndependentDist:
+			d = w.Base
+		case *dist.ExpandedDist:
+			d = w.Base
+		default:
+			return false
+		}
+	}
+}
 
 // perParticle sums a site's log-probability over every dimension except the
 // particle dimension (the leading one when particles are on), giving shape

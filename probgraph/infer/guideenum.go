@@ -173,7 +173,7 @@ func weighted(g *engine.Graph, s *probgraph.Site, enum []guideEnumSite, pdim int
 			continue
 		}
 		for _, p := range o.plates {
-			if p.Name == "_particles" {
+			if p.Particles {
 				continue
 			}
 			if sizeAt(shape, p.Dim) != p.SubsampleSize {

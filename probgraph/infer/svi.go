@@ -34,6 +34,8 @@ type SVI struct {
 	siteBase [][]float64
 	steps    int
 	history  []float64
+	// cfg is kept for the program that diagnoses a non-finite loss.
+	cfg sviConfig
 }
 
 // subsample is a plate's index input and the permutation scratch it is drawn
@@ -75,7 +77,7 @@ func NewSVI(model, guide probgraph.Model, opt engine.Optimizer, elbo ELBO, opts 
 	if err != nil {
 		return nil, err
 	}
-	s := &SVI{g: g, ps: ps, obj: obj, opt: opt, params: ps.Unconstrained()}
+	s := &SVI{g: g, ps: ps, obj: obj, opt: opt, params: ps.Unconstrained(), cfg: cfg}
 	if len(s.params) == 0 {
 		return nil, fmt.Errorf("%w: the model and guide declare no parameters to fit", ErrOptions)
 	}
@@ -155,6 +157,9 @@ func (s *SVI) Step() (float64, error) {
 	}
 	loss := s.prog.Scalar(s.obj.Loss)
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		if sites := s.nonFiniteSites(); sites != "" {
+			return loss, fmt.Errorf("%w: step %d: loss %v: %s", ErrDiverged, s.steps, loss, sites)
+		}
 		return loss, fmt.Errorf("%w: step %d: loss %v", ErrDiverged, s.steps, loss)
 	}
 	if err := s.opt.Step(s.pv, s.gv); err != nil {
