@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -19,6 +20,9 @@ type badCase struct {
 	name   string
 	build  func(g *Graph) *Node
 	want   error
+	// mention, when set, must appear in the message: a bad node argument is
+	// reported by the method it was passed to and its position there.
+	mention string
 }
 
 func badCases() []badCase {
@@ -42,10 +46,14 @@ func badCases() []badCase {
 	add("Input", "2⁴⁰ elements", ErrArgument, func(g *Graph) *Node { return g.Input("x", 1<<20, 1<<20) })
 	add("BroadcastTo", "result of 2⁴⁰ elements", ErrArgument, func(g *Graph) *Node { return g.BroadcastTo(g.Scalar(1), 1<<20, 1<<20) })
 	add("Input", "zero dimension", ErrArgument, func(g *Graph) *Node { return g.Input("x", 0) })
+	add("Param", "2³⁷ elements, no initial value", ErrArgument, func(g *Graph) *Node { return g.Param("p", nil, 1<<20, 1<<17) })
 	add("Param", "init size mismatch", ErrShape, func(g *Graph) *Node { return g.Param("p", []float64{1}, 2) })
 	add("Noise", "unknown kind", ErrArgument, func(g *Graph) *Node { return g.Noise(Noise(9), 2) })
 	add("Noise", "zero dimension", ErrArgument, func(g *Graph) *Node { return g.Noise(StdNormal, 0) })
 	add("Eye", "zero size", ErrArgument, func(g *Graph) *Node { return g.Eye(0) })
+	add("Eye", "2⁶⁴ elements (overflows)", ErrArgument, func(g *Graph) *Node { return g.Eye(1 << 32) })
+	add("Eye", "2⁴⁰ elements", ErrArgument, func(g *Graph) *Node { return g.Eye(1 << 20) })
+	add("Reshape", "dimensions whose product overflows", ErrShape, func(g *Graph) *Node { return g.Reshape(g.Fill(1, 2), -1, 1<<40, 1<<40) })
 	add("Scalar", "after error", ErrShape, func(g *Graph) *Node { g.Add(m(g), v(g)); return g.Scalar(1) })
 	add("Apply", "nil op", ErrArgument, func(g *Graph) *Node { return g.Apply(nil) })
 	add("Import", "nil node", ErrInvalidNode, func(g *Graph) *Node { return g.Import(nil) })
@@ -108,9 +116,21 @@ func badCases() []badCase {
 		"Concat":       func(g *Graph, x *Node) *Node { return g.Concat(0, x, x) },
 		"Stack":        func(g *Graph, x *Node) *Node { return g.Stack(0, x, x) },
 	}
+	// Position of the node argument the unary and binary entries pass last.
+	unaryPos := map[string]int{"Polygamma": 2, "Concat": 2, "Stack": 2}
+	binaryPos := map[string]int{"Where": 3}
+	mention := func(name string, pos map[string]int, def int, what string) string {
+		p := def
+		if q, ok := pos[name]; ok {
+			p = q
+		}
+		return fmt.Sprintf("%s: argument %d %s", name, p, what)
+	}
 	for name, f := range unary {
 		add(name, "nil input", ErrInvalidNode, func(g *Graph) *Node { return f(g, nil) })
+		cs[len(cs)-1].mention = mention(name, unaryPos, 1, "is nil")
 		add(name, "node of another graph", ErrInvalidNode, func(g *Graph) *Node { return f(g, other) })
+		cs[len(cs)-1].mention = mention(name, unaryPos, 1, "belongs to another graph")
 		add(name, "input from a failed op", ErrShape, func(g *Graph) *Node { return f(g, g.Add(m(g), v(g))) })
 	}
 	binary := map[string]func(g *Graph, a, b *Node) *Node{
@@ -133,6 +153,7 @@ func badCases() []badCase {
 	for name, f := range binary {
 		add(name, "shapes [2 3] and [4]", ErrShape, func(g *Graph) *Node { return f(g, m(g), v(g)) })
 		add(name, "nil operand", ErrInvalidNode, func(g *Graph) *Node { return f(g, m(g), nil) })
+		cs[len(cs)-1].mention = mention(name, binaryPos, 2, "is nil")
 	}
 	// Op-specific arguments.
 	add("MatMul", "vector operand", ErrShape, func(g *Graph) *Node { return g.MatMul(v(g), v(g)) })
@@ -155,6 +176,8 @@ func badCases() []badCase {
 	add("Stack", "nothing", ErrArgument, func(g *Graph) *Node { return g.Stack(0) })
 	add("Take", "axis out of range", ErrArgument, func(g *Graph) *Node { return g.Take(m(g), 3, v(g)) })
 	add("Take", "nil index", ErrInvalidNode, func(g *Graph) *Node { return g.Take(m(g), 0, nil) })
+	cs[len(cs)-1].mention = "Take: argument 3 is nil"
+	add("Take", "failed input", ErrShape, func(g *Graph) *Node { return g.Take(g.Add(m(g), v(g)), 0, v(g)) })
 	add("Clamp", "lo above hi", ErrArgument, func(g *Graph) *Node { return g.Clamp(m(g), 1, 0) })
 	add("Clamp", "NaN bound", ErrArgument, func(g *Graph) *Node { return g.Clamp(m(g), math.NaN(), 0) })
 	add("SumTo", "not a broadcast source", ErrShape, func(g *Graph) *Node { return g.SumTo(m(g), Shape{4}) })
@@ -191,6 +214,21 @@ func badCases() []badCase {
 	})
 	add("Grad", "non-scalar loss", ErrShape, func(g *Graph) *Node { return g.Grad(m(g), m(g))[0] })
 	add("Grad", "nil wrt", ErrInvalidNode, func(g *Graph) *Node { return g.Grad(g.Sum(m(g)), nil)[0] })
+	cs[len(cs)-1].mention = "Grad: argument 2 is nil"
+	add("Grad", "nil loss", ErrInvalidNode, func(g *Graph) *Node { return g.Grad(nil, m(g))[0] })
+	cs[len(cs)-1].mention = "Grad: argument 1 is nil"
+	add("Scan", "nil constant", ErrInvalidNode, func(g *Graph) *Node {
+		fin, _ := g.Scan(func(b *Graph, c, x, k []*Node) ([]*Node, []*Node) { return c, nil }, []*Node{g.Scalar(0)}, []*Node{g.Fill(0, 3)}, []*Node{g.Scalar(1), nil})
+		return fin[0]
+	})
+	cs[len(cs)-1].mention = "Scan: consts[1] is nil"
+	add("Ok", "nil second node", ErrInvalidNode, func(g *Graph) *Node {
+		if g.Ok("Model", g.Scalar(1), nil) {
+			return g.Scalar(1)
+		}
+		return &Node{g: g}
+	})
+	cs[len(cs)-1].mention = "Model: argument 2 is nil"
 	return cs
 }
 
@@ -210,6 +248,9 @@ func TestBadInputTable(t *testing.T) {
 			err := g.Err()
 			if !errors.Is(err, c.want) {
 				t.Fatalf("error %v, want %v", err, c.want)
+			}
+			if c.mention != "" && !strings.Contains(err.Error(), c.mention) {
+				t.Errorf("error %q does not say %q", err, c.mention)
 			}
 			if g.Err() != nil {
 				t.Error("Err did not clear the error")

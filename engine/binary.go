@@ -179,44 +179,47 @@ func (o binaryOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 	return []*Node{g.SumTo(ga, a.shape), g.SumTo(gb, b.shape)}
 }
 
-func (g *Graph) binary(k binKind, a, b *Node) *Node { return g.Apply(binaryOp{kind: k}, a, b) }
+// binary is the Graph method named method: the element-wise op k.
+func (g *Graph) binary(method string, k binKind, a, b *Node) *Node {
+	return g.call(method, binaryOp{kind: k}, a, b)
+}
 
 // Add returns a + b with broadcasting.
-func (g *Graph) Add(a, b *Node) *Node { return g.binary(binAdd, a, b) }
+func (g *Graph) Add(a, b *Node) *Node { return g.binary("Add", binAdd, a, b) }
 
 // Sub returns a − b with broadcasting.
-func (g *Graph) Sub(a, b *Node) *Node { return g.binary(binSub, a, b) }
+func (g *Graph) Sub(a, b *Node) *Node { return g.binary("Sub", binSub, a, b) }
 
 // Mul returns the element-wise product a·b with broadcasting.
-func (g *Graph) Mul(a, b *Node) *Node { return g.binary(binMul, a, b) }
+func (g *Graph) Mul(a, b *Node) *Node { return g.binary("Mul", binMul, a, b) }
 
 // Div returns a / b with broadcasting.
-func (g *Graph) Div(a, b *Node) *Node { return g.binary(binDiv, a, b) }
+func (g *Graph) Div(a, b *Node) *Node { return g.binary("Div", binDiv, a, b) }
 
 // Pow returns a^b with broadcasting. The gradient in b uses log a, so it is
 // finite only where a > 0.
-func (g *Graph) Pow(a, b *Node) *Node { return g.binary(binPow, a, b) }
+func (g *Graph) Pow(a, b *Node) *Node { return g.binary("Pow", binPow, a, b) }
 
 // Maximum returns the element-wise maximum; ties send the gradient to a.
-func (g *Graph) Maximum(a, b *Node) *Node { return g.binary(binMax, a, b) }
+func (g *Graph) Maximum(a, b *Node) *Node { return g.binary("Maximum", binMax, a, b) }
 
 // Minimum returns the element-wise minimum; ties send the gradient to a.
-func (g *Graph) Minimum(a, b *Node) *Node { return g.binary(binMin, a, b) }
+func (g *Graph) Minimum(a, b *Node) *Node { return g.binary("Minimum", binMin, a, b) }
 
 // Greater returns 1 where a > b and 0 elsewhere (not differentiable).
-func (g *Graph) Greater(a, b *Node) *Node { return g.binary(binGreater, a, b) }
+func (g *Graph) Greater(a, b *Node) *Node { return g.binary("Greater", binGreater, a, b) }
 
 // GreaterEqual returns 1 where a ≥ b and 0 elsewhere (not differentiable).
-func (g *Graph) GreaterEqual(a, b *Node) *Node { return g.binary(binGreaterEq, a, b) }
+func (g *Graph) GreaterEqual(a, b *Node) *Node { return g.binary("GreaterEqual", binGreaterEq, a, b) }
 
 // Less returns 1 where a < b and 0 elsewhere (not differentiable).
-func (g *Graph) Less(a, b *Node) *Node { return g.binary(binLess, a, b) }
+func (g *Graph) Less(a, b *Node) *Node { return g.binary("Less", binLess, a, b) }
 
 // LessEqual returns 1 where a ≤ b and 0 elsewhere (not differentiable).
-func (g *Graph) LessEqual(a, b *Node) *Node { return g.binary(binLessEq, a, b) }
+func (g *Graph) LessEqual(a, b *Node) *Node { return g.binary("LessEqual", binLessEq, a, b) }
 
 // Equal returns 1 where a == b and 0 elsewhere (not differentiable).
-func (g *Graph) Equal(a, b *Node) *Node { return g.binary(binEqual, a, b) }
+func (g *Graph) Equal(a, b *Node) *Node { return g.binary("Equal", binEqual, a, b) }
 
 // Elementwise is true: with broadcast operands expanded, element i of the
 // result depends on element i of each operand.

@@ -23,6 +23,8 @@ type compiler struct {
 	folded []bool
 	fusion bool
 	fz     *fuser
+	budget int64 // bytes the program's values may take; 0: no limit
+	used   int64 // bytes of the buffers allocated so far
 }
 
 // root returns the node whose buffer n's value lives in: n itself, or the
@@ -61,6 +63,15 @@ func (c *compiler) isStep(n *Node) bool {
 // leaves allocates the buffers of the leaves and runs the ops on constants.
 func (c *compiler) leaves() error {
 	p := c.p
+	leafElems := 0
+	for _, n := range c.order {
+		if n.kind != KindOp && n.kind != KindForeign {
+			leafElems += n.shape.Size()
+		}
+	}
+	if err := c.reserve(leafElems); err != nil {
+		return err
+	}
 	for _, n := range c.order {
 		size := n.shape.Size()
 		switch n.kind {
@@ -107,8 +118,13 @@ func (c *compiler) fold(n *Node) {
 	if err != nil {
 		return
 	}
+	// A fold that does not fit is left to emit, which reports the total.
+	if c.reserve(n.shape.Size()) != nil {
+		return
+	}
 	out := make([]float64, n.shape.Size())
 	if k.Run(out, in) != nil {
+		c.used -= 8 * int64(len(out))
 		return
 	}
 	p.bufs[n.id] = out
@@ -326,14 +342,28 @@ func (h *unitHeap) pop() int {
 func (c *compiler) emit(units []unit, sequence []int, live, materialize []bool) error {
 	p := c.p
 	f := c.fz
-	for _, n := range c.order {
+	stored := func(n *Node) bool {
 		if !live[n.id] || !c.isStep(n) {
-			continue
+			return false
 		}
-		if r := f.regOf[n.id]; r >= 0 && !materialize[n.id] && f.kind[n.id] != fuseSumSink && f.kind[n.id] != fuseXtSink {
-			continue // lives in its region's tiles only
+		r := f.regOf[n.id]
+		// a member that nothing outside its region reads lives in the
+		// region's tiles only
+		return r < 0 || materialize[n.id] || f.kind[n.id] == fuseSumSink || f.kind[n.id] == fuseXtSink
+	}
+	elems := 0
+	for _, n := range c.order {
+		if stored(n) {
+			elems += n.shape.Size()
 		}
-		p.bufs[n.id] = make([]float64, n.shape.Size())
+	}
+	if err := c.reserve(elems); err != nil {
+		return err
+	}
+	for _, n := range c.order {
+		if stored(n) {
+			p.bufs[n.id] = make([]float64, n.shape.Size())
+		}
 	}
 	// Views share their root's buffer (now that every root has one).
 	for _, n := range c.order {

@@ -41,8 +41,8 @@ func (o cumsumOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // Cumsum returns the inclusive cumulative sum of x along axis.
 func (g *Graph) Cumsum(x *Node, axis int) *Node {
-	if !g.check("cumsum", x) {
-		return &Node{g: g}
+	if !g.args("Cumsum", x) {
+		return g.invalid()
 	}
 	a, ok := normAxis(axis, len(x.shape))
 	if !ok {

@@ -25,9 +25,9 @@ func (cpuDevice) Name() string { return "cpu" }
 // CPU returns the CPU device.
 func CPU() Device { return cpuDevice{} }
 
-// The device registry is the one piece of package-level state in engine: the
-// application writes it (SetDefaultDevice, RegisterDevice) and Compile reads
-// the default.
+// The device registry and the memory budget (memory.go) are the package-level
+// state in engine: the application writes them (SetDefaultDevice,
+// RegisterDevice, SetMemoryBudget) and Compile reads them.
 var registry struct {
 	sync.RWMutex
 	devices []Device

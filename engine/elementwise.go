@@ -22,7 +22,7 @@ type unaryOp struct {
 }
 
 func (o unaryOp) String() string {
-	if o.fn.name == "scale" || o.fn.name == "shift" || o.fn.name == "polygamma" || o.fn.name == "powc" {
+	if o.fn == fnScale || o.fn == fnShift || o.fn == fnPolygamma || o.fn == fnPowC {
 		return fmt.Sprintf("%s(%v)", o.fn.name, o.c)
 	}
 	return o.fn.name
@@ -37,15 +37,15 @@ func (o unaryOp) Kernel(KernelSpec) (Kernel, error) {
 	// (internal/vmath); the others element by element.
 	// Short vectors of the exact arithmetic loop in Go (the same bits, less
 	// call overhead; see vecMin).
-	exact := o.fn.name == "scale" || o.fn.name == "shift" || exactUnary[o.fn.name]
+	exact := o.fn == fnScale || o.fn == fnShift || exactUnary[o.fn.name]
 	scalar := KernelFunc(func(out []float64, in [][]float64) error {
 		for i, x := range in[0][:len(out)] {
 			out[i] = f(x, c)
 		}
 		return nil
 	})
-	switch o.fn.name {
-	case "scale":
+	switch o.fn {
+	case fnScale:
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			if len(out) < vecMin {
 				return scalar(out, in)
@@ -53,7 +53,7 @@ func (o unaryOp) Kernel(KernelSpec) (Kernel, error) {
 			vmath.Scale(out, in[0], c)
 			return nil
 		}), nil
-	case "shift":
+	case fnShift:
 		return KernelFunc(func(out []float64, in [][]float64) error {
 			if len(out) < vecMin {
 				return scalar(out, in)
@@ -156,7 +156,7 @@ func init() {
 			return g.Scale(g.Exp(g.Scale(g.Square(x), -0.5)), 1/math.Sqrt(2*math.Pi))
 		}}
 	fnLogNdtr = &unaryFn{name: "log_ndtr", f: func(x, _ float64) float64 { return LogNdtr(x) },
-		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.unary(fnNdtrRatio, x, 0) }}
+		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Apply(unaryOp{fn: fnNdtrRatio}, x) }}
 	// φ(x)/Φ(x), whose derivative is −r(x + r)
 	fnNdtrRatio = &unaryFn{name: "ndtr_ratio", f: func(x, _ float64) float64 { return ndtrRatio(x) },
 		grad: func(g *Graph, x, y *Node, _ float64) *Node { return g.Neg(g.Mul(y, g.Add(x, y))) }}
@@ -192,36 +192,40 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-func (g *Graph) unary(fn *unaryFn, x *Node, c float64) *Node {
-	return g.Apply(unaryOp{fn: fn, c: c}, x)
+// unary is the Graph method named method: fn with parameter c applied to x.
+func (g *Graph) unary(method string, fn *unaryFn, x *Node, c float64) *Node {
+	return g.call(method, unaryOp{fn: fn, c: c}, x)
 }
 
 // Neg returns -x.
-func (g *Graph) Neg(x *Node) *Node { return g.unary(fnNeg, x, 0) }
+func (g *Graph) Neg(x *Node) *Node { return g.unary("Neg", fnNeg, x, 0) }
 
 // Scale returns c·x for a constant c.
-func (g *Graph) Scale(x *Node, c float64) *Node { return g.unary(fnScale, x, c) }
+func (g *Graph) Scale(x *Node, c float64) *Node { return g.unary("Scale", fnScale, x, c) }
 
 // AddScalar returns x + c for a constant c.
-func (g *Graph) AddScalar(x *Node, c float64) *Node { return g.unary(fnShift, x, c) }
+func (g *Graph) AddScalar(x *Node, c float64) *Node { return g.unary("AddScalar", fnShift, x, c) }
 
 // PowScalar returns x^c for a constant c.
-func (g *Graph) PowScalar(x *Node, c float64) *Node { return g.unary(fnPowC, x, c) }
+func (g *Graph) PowScalar(x *Node, c float64) *Node { return g.unary("PowScalar", fnPowC, x, c) }
 
 // Exp returns e^x.
-func (g *Graph) Exp(x *Node) *Node { return g.unary(fnExp, x, 0) }
+func (g *Graph) Exp(x *Node) *Node { return g.unary("Exp", fnExp, x, 0) }
 
 // Log returns the natural logarithm. The log of an exponential is its
 // argument: exact, and finite where the exponential overflows.
 func (g *Graph) Log(x *Node) *Node {
+	if !g.args("Log", x) {
+		return g.invalid()
+	}
 	if a := x.Exponent(); a != nil && x.g == g {
 		return a
 	}
-	return g.unary(fnLog, x, 0)
+	return g.Apply(unaryOp{fn: fnLog}, x)
 }
 
 // Log1p returns log(1+x), accurate for small x.
-func (g *Graph) Log1p(x *Node) *Node { return g.unary(fnLog1p, x, 0) }
+func (g *Graph) Log1p(x *Node) *Node { return g.unary("Log1p", fnLog1p, x, 0) }
 
 // Exponent returns x when n was built as Exp(x), and nil otherwise.
 // Distributions with a log link use it to work with x itself: exact, and
@@ -237,59 +241,62 @@ func (n *Node) Exponent() *Node {
 }
 
 // Expm1 returns e^x − 1, accurate for small x.
-func (g *Graph) Expm1(x *Node) *Node { return g.unary(fnExpm1, x, 0) }
+func (g *Graph) Expm1(x *Node) *Node { return g.unary("Expm1", fnExpm1, x, 0) }
 
 // Sqrt returns the square root.
-func (g *Graph) Sqrt(x *Node) *Node { return g.unary(fnSqrt, x, 0) }
+func (g *Graph) Sqrt(x *Node) *Node { return g.unary("Sqrt", fnSqrt, x, 0) }
 
 // Square returns x².
-func (g *Graph) Square(x *Node) *Node { return g.unary(fnSquare, x, 0) }
+func (g *Graph) Square(x *Node) *Node { return g.unary("Square", fnSquare, x, 0) }
 
 // Reciprocal returns 1/x.
-func (g *Graph) Reciprocal(x *Node) *Node { return g.unary(fnReciprocal, x, 0) }
+func (g *Graph) Reciprocal(x *Node) *Node { return g.unary("Reciprocal", fnReciprocal, x, 0) }
 
 // Abs returns |x|; its gradient at 0 is 0.
-func (g *Graph) Abs(x *Node) *Node { return g.unary(fnAbs, x, 0) }
+func (g *Graph) Abs(x *Node) *Node { return g.unary("Abs", fnAbs, x, 0) }
 
 // Sign returns −1, 0 or 1; it is not differentiable.
-func (g *Graph) Sign(x *Node) *Node { return g.unary(fnSign, x, 0) }
+func (g *Graph) Sign(x *Node) *Node { return g.unary("Sign", fnSign, x, 0) }
 
 // Tanh returns the hyperbolic tangent.
-func (g *Graph) Tanh(x *Node) *Node { return g.unary(fnTanh, x, 0) }
+func (g *Graph) Tanh(x *Node) *Node { return g.unary("Tanh", fnTanh, x, 0) }
 
 // Sigmoid returns 1/(1+e^−x), stable for large |x|.
-func (g *Graph) Sigmoid(x *Node) *Node { return g.unary(fnSigmoid, x, 0) }
+func (g *Graph) Sigmoid(x *Node) *Node { return g.unary("Sigmoid", fnSigmoid, x, 0) }
 
 // Softplus returns log(1+e^x), stable for large |x|.
-func (g *Graph) Softplus(x *Node) *Node { return g.unary(fnSoftplus, x, 0) }
+func (g *Graph) Softplus(x *Node) *Node { return g.unary("Softplus", fnSoftplus, x, 0) }
 
 // LogSigmoid returns log σ(x) = −softplus(−x), stable for large |x|.
-func (g *Graph) LogSigmoid(x *Node) *Node { return g.unary(fnLogSigmoid, x, 0) }
+func (g *Graph) LogSigmoid(x *Node) *Node { return g.unary("LogSigmoid", fnLogSigmoid, x, 0) }
 
 // Sin returns the sine.
-func (g *Graph) Sin(x *Node) *Node { return g.unary(fnSin, x, 0) }
+func (g *Graph) Sin(x *Node) *Node { return g.unary("Sin", fnSin, x, 0) }
 
 // Cos returns the cosine.
-func (g *Graph) Cos(x *Node) *Node { return g.unary(fnCos, x, 0) }
+func (g *Graph) Cos(x *Node) *Node { return g.unary("Cos", fnCos, x, 0) }
 
 // Erf returns the error function.
-func (g *Graph) Erf(x *Node) *Node { return g.unary(fnErf, x, 0) }
+func (g *Graph) Erf(x *Node) *Node { return g.unary("Erf", fnErf, x, 0) }
 
 // Lgamma returns log|Γ(x)|.
-func (g *Graph) Lgamma(x *Node) *Node { return g.unary(fnLgamma, x, 0) }
+func (g *Graph) Lgamma(x *Node) *Node { return g.unary("Lgamma", fnLgamma, x, 0) }
 
 // Digamma returns ψ(x) = d/dx log Γ(x).
-func (g *Graph) Digamma(x *Node) *Node { return g.unary(fnDigamma, x, 0) }
+func (g *Graph) Digamma(x *Node) *Node { return g.unary("Digamma", fnDigamma, x, 0) }
 
 // Polygamma returns ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function.
 func (g *Graph) Polygamma(n int, x *Node) *Node {
+	if !g.argsAt("Polygamma", 2, x) {
+		return g.invalid()
+	}
 	if n < 0 {
 		return g.fail(fmt.Errorf("%w: polygamma: order %d is negative", ErrArgument, n))
 	}
 	if n == 0 {
 		return g.Digamma(x)
 	}
-	return g.unary(fnPolygamma, x, float64(n))
+	return g.Apply(unaryOp{fn: fnPolygamma, c: float64(n)}, x)
 }
 
 // Elementwise is true: every unary function maps element i to element i.

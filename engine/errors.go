@@ -27,6 +27,15 @@ var (
 	// program's buffers are its own, so each goroutine needs its own
 	// program (Compile the graph again).
 	ErrBusy = errors.New("engine: program busy")
+	// ErrMemory reports a program whose values would exceed the memory
+	// budget (see SetMemoryBudget); the error is a *MemoryBudgetError.
+	ErrMemory = errors.New("engine: over the memory budget")
+	// ErrSingular reports a triangular matrix with a zero on its diagonal
+	// given to a solve; the error is a *DiagonalError.
+	ErrSingular = errors.New("engine: singular matrix")
+	// ErrNotPositiveDefinite reports a matrix whose Cholesky factorization
+	// failed; the error is a *NotPositiveDefiniteError.
+	ErrNotPositiveDefinite = errors.New("engine: not positive definite")
 )
 
 // NotPositiveDefiniteError reports a matrix in a batch whose Cholesky
@@ -46,6 +55,9 @@ func (e *NotPositiveDefiniteError) Error() string {
 		e.Op, e.Batch, e.Pivot, e.Jitter)
 }
 
+// Unwrap lets errors.Is(err, ErrNotPositiveDefinite) match.
+func (e *NotPositiveDefiniteError) Unwrap() error { return ErrNotPositiveDefinite }
+
 // NotFiniteError reports a non-finite input to an op that cannot accept one,
 // with the flat index of the first offending element.
 type NotFiniteError struct {
@@ -59,6 +71,35 @@ func (e *NotFiniteError) Error() string {
 
 // Unwrap lets errors.Is(err, ErrNotFinite) match.
 func (e *NotFiniteError) Unwrap() error { return ErrNotFinite }
+
+// DiagonalError reports a triangular matrix in a batch whose diagonal holds
+// a zero or a non-finite value, which a triangular solve would divide by:
+// the solution would be Inf or NaN. It wraps ErrSingular for a zero and
+// ErrNotFinite otherwise.
+type DiagonalError struct {
+	Op string
+	// Batch is the flat index of the matrix among the leading batch
+	// dimensions of the op's input.
+	Batch int
+	// Row is the position on the diagonal: the entry (Row, Row).
+	Row int
+	// Index is the flat index of that entry in the op's input.
+	Index int
+	Value float64
+}
+
+func (e *DiagonalError) Error() string {
+	return fmt.Sprintf("engine: %s: matrix %d of the batch has %v on its diagonal at (%d, %d), element %d of the input",
+		e.Op, e.Batch, e.Value, e.Row, e.Row, e.Index)
+}
+
+// Unwrap lets errors.Is match ErrSingular (a zero) or ErrNotFinite.
+func (e *DiagonalError) Unwrap() error {
+	if e.Value == 0 {
+		return ErrSingular
+	}
+	return ErrNotFinite
+}
 
 func shapeErr(op string, shapes ...Shape) error {
 	return fmt.Errorf("%w: %s: operand shapes %v", ErrShape, op, shapes)

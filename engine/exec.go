@@ -47,9 +47,11 @@ type noiseBuf struct {
 }
 
 type compileConfig struct {
-	seed   uint64
-	device Device
-	fusion bool
+	seed      uint64
+	device    Device
+	fusion    bool
+	budget    int64 // bytes; 0: no limit
+	budgetSet bool  // WithMemoryBudget was given
 }
 
 // CompileOption configures Compile.
@@ -81,11 +83,15 @@ func WithDevice(d Device) CompileOption { return func(c *compileConfig) { c.devi
 // for them; the outputs and the leaves are always stored. Large loops and
 // products run on several cores, with the work split by the shapes alone,
 // so the results are the same for every GOMAXPROCS.
+//
+// The values the program stores must fit in its memory budget
+// (MemoryBudget, or WithMemoryBudget): a larger program is a
+// *MemoryBudgetError, wrapping ErrMemory, before its buffers are allocated.
 func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error) {
 	if g.err != nil {
 		return nil, g.Err()
 	}
-	if !g.check("compile", outputs...) {
+	if !g.checkNodes(func() string { return "Compile" }, func(i int) string { return fmt.Sprintf("outputs[%d]", i) }, outputs) {
 		return nil, g.Err()
 	}
 	cfg := compileConfig{device: DefaultDevice(), fusion: true}
@@ -94,6 +100,9 @@ func (g *Graph) Compile(outputs []*Node, opts ...CompileOption) (*Program, error
 	}
 	if cfg.device == nil {
 		return nil, fmt.Errorf("%w: compile: nil device", ErrArgument)
+	}
+	if !cfg.budgetSet {
+		cfg.budget = MemoryBudget()
 	}
 	p, err := g.compile(outputs, cfg)
 	if errors.Is(err, errRegionCycle) {
@@ -124,7 +133,7 @@ func (g *Graph) compile(outputs []*Node, cfg compileConfig) (*Program, error) {
 		device:  cfg.device,
 	}
 	p.Seed(cfg.seed)
-	c := &compiler{g: g, p: p, need: need, folded: make([]bool, len(g.nodes)), fusion: cfg.fusion}
+	c := &compiler{g: g, p: p, need: need, folded: make([]bool, len(g.nodes)), fusion: cfg.fusion, budget: cfg.budget}
 	for id, n := range g.nodes {
 		if need[id] {
 			c.order = append(c.order, n)
@@ -155,7 +164,7 @@ func (p *Program) RNGState() ([]byte, error) { return p.pcg.MarshalBinary() }
 // SetRNGState restores a state returned by RNGState.
 func (p *Program) SetRNGState(state []byte) error {
 	if err := p.pcg.UnmarshalBinary(state); err != nil {
-		return fmt.Errorf("%w: noise generator state: %v", ErrArgument, err)
+		return fmt.Errorf("%w: noise generator state: %w", ErrArgument, err)
 	}
 	return nil
 }

@@ -373,13 +373,13 @@ func (g *Graph) foreignGrad(n *Node, gout *Node) []*Node {
 	}
 	out, err := G.ApplyOp(n.fop, ins...)
 	if err != nil {
-		g.fail(fmt.Errorf("%w: gorgonia op %v: %v", ErrNotDifferentiable, n.fop, err))
+		g.fail(fmt.Errorf("%w: gorgonia op %v: %w", ErrNotDifferentiable, n.fop, err))
 		return nil
 	}
 	known[out] = n
 	gs, err := sd.SymDiff(ins, out, leaf(gout.shape, "grad", gout))
 	if err != nil {
-		g.fail(fmt.Errorf("%w: gorgonia op %v: %v", ErrNotDifferentiable, n.fop, err))
+		g.fail(fmt.Errorf("%w: gorgonia op %v: %w", ErrNotDifferentiable, n.fop, err))
 		return nil
 	}
 	im := &importer{g: g, known: known}

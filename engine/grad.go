@@ -16,7 +16,7 @@ func (g *Graph) Grad(loss *Node, wrt ...*Node) []*Node {
 	for i := range res {
 		res[i] = &Node{g: g}
 	}
-	if !g.check("grad", append([]*Node{loss}, wrt...)...) {
+	if !g.args("Grad", loss) || !g.argsAt("Grad", 2, wrt...) {
 		return res
 	}
 	if loss.shape.Size() != 1 {
@@ -68,8 +68,8 @@ func (g *Graph) Grad(loss *Node, wrt ...*Node) []*Node {
 		for i, c := range n.in {
 			if i < len(grads) && grads[i] != nil && depends[c.id] {
 				if !grads[i].shape.Equal(c.shape) {
-					g.fail(fmt.Errorf("engine: grad of %v: input %d gradient has shape %v, want %v (internal error)",
-						n.op, i, grads[i].shape, c.shape))
+					g.fail(fmt.Errorf("%w: grad of %v: input %d gradient has shape %v, want %v (the op's Grad is wrong)",
+						ErrShape, n.op, i, grads[i].shape, c.shape))
 					return res
 				}
 				contrib[c] = append(contrib[c], grads[i])
@@ -88,16 +88,16 @@ func (g *Graph) Grad(loss *Node, wrt ...*Node) []*Node {
 
 // ZerosLike returns a constant of zeros with x's shape.
 func (g *Graph) ZerosLike(x *Node) *Node {
-	if !g.check("zeros_like", x) {
-		return &Node{g: g}
+	if !g.args("ZerosLike", x) {
+		return g.invalid()
 	}
 	return g.Fill(0, x.shape...)
 }
 
 // OnesLike returns a constant of ones with x's shape.
 func (g *Graph) OnesLike(x *Node) *Node {
-	if !g.check("ones_like", x) {
-		return &Node{g: g}
+	if !g.args("OnesLike", x) {
+		return g.invalid()
 	}
 	return g.Fill(1, x.shape...)
 }

@@ -75,8 +75,15 @@ func (n *Node) Op() Op { return n.op }
 // Inputs returns the node's inputs (nil for a leaf).
 func (n *Node) Inputs() []*Node { return append([]*Node(nil), n.in...) }
 
-// Graph returns the graph the node belongs to.
-func (n *Node) Graph() *Graph { return n.g }
+// Graph returns the graph the node belongs to, and nil for a nil node, so
+// that a function given nodes can find their graph and report a nil one
+// there (Graph.Ok).
+func (n *Node) Graph() *Graph {
+	if n == nil {
+		return nil
+	}
+	return n.g
+}
 
 // Gorgonia returns the node's counterpart in the graph's Gorgonia mirror
 // (see Graph.Gorgonia), building the mirror up to this node if needed. It is
@@ -148,8 +155,27 @@ func (g *Graph) check(op string, in ...*Node) bool {
 	return g.checkNamed(func() string { return op }, in...)
 }
 
-// checkNamed is check with the op's name computed only for an error.
+// checkNamed is check with the op's name computed only for an error. It
+// numbers the inputs from 0, as Op.Shape sees them.
 func (g *Graph) checkNamed(name func() string, in ...*Node) bool {
+	return g.checkNodes(name, func(i int) string { return fmt.Sprintf("input %d", i) }, in)
+}
+
+// args validates the node arguments of the Graph method named method, which
+// come first in its parameter list: a nil node, another graph's node and a
+// node from a failed op are reported at the call, as "Method: argument N is
+// nil" with N counting the method's parameters from 1.
+func (g *Graph) args(method string, in ...*Node) bool { return g.argsAt(method, 1, in...) }
+
+// argsAt is args for node arguments that start at parameter position first.
+func (g *Graph) argsAt(method string, first int, in ...*Node) bool {
+	return g.checkNodes(func() string { return method },
+		func(i int) string { return fmt.Sprintf("argument %d", first+i) }, in)
+}
+
+// checkNodes reports the first of in that is nil, of another graph or from
+// a failed op, as "name: label is nil"; both strings are made only then.
+func (g *Graph) checkNodes(name func() string, label func(i int) string, in []*Node) bool {
 	if g.err != nil {
 		return false
 	}
@@ -157,21 +183,32 @@ func (g *Graph) checkNamed(name func() string, in ...*Node) bool {
 		if n != nil && n.g == g && n.ok {
 			continue
 		}
-		op := name()
+		op, what := name(), label(i)
 		switch {
 		case n == nil:
-			g.err = fmt.Errorf("%w: %s: input %d is nil", ErrInvalidNode, op, i)
+			g.err = fmt.Errorf("%w: %s: %s is nil", ErrInvalidNode, op, what)
 		case n.g != g:
-			g.err = fmt.Errorf("%w: %s: input %d belongs to another graph", ErrInvalidNode, op, i)
-		case !n.ok:
-			g.err = fmt.Errorf("%w: %s: input %d comes from an op that failed", ErrInvalidNode, op, i)
+			g.err = fmt.Errorf("%w: %s: %s belongs to another graph", ErrInvalidNode, op, what)
+		default:
+			g.err = fmt.Errorf("%w: %s: %s comes from an op that failed", ErrInvalidNode, op, what)
 		}
-		if g.err != nil {
-			return false
-		}
+		return false
 	}
 	return true
 }
+
+// call is the body of a Graph method named method that applies op to its
+// node arguments: they are checked first, so that a bad one is reported by
+// the method the caller used.
+func (g *Graph) call(method string, op Op, in ...*Node) *Node {
+	if !g.args(method, in...) {
+		return g.invalid()
+	}
+	return g.Apply(op, in...)
+}
+
+// invalid returns an invalid node of g, for a builder that must not proceed.
+func (g *Graph) invalid() *Node { return &Node{g: g} }
 
 func (g *Graph) register(n *Node) *Node {
 	n.ok = true
@@ -237,6 +274,9 @@ func (g *Graph) Param(name string, init []float64, shape ...int) *Node {
 		return &Node{g: g}
 	}
 	if init == nil {
+		if !Shape(shape).valid() || Shape(shape).tooLarge() {
+			return g.leaf(KindParam, name, shape, nil) // reports the shape
+		}
 		init = make([]float64, Shape(shape).Size())
 	}
 	return g.leaf(KindParam, name, shape, append([]float64(nil), init...))
@@ -308,8 +348,11 @@ func (g *Graph) Fail(err error) *Node {
 
 // Ok reports whether building may proceed: no error is recorded and every
 // node given is a valid node of this graph. When a node is invalid it records
-// an error naming op and returns false.
-func (g *Graph) Ok(op string, nodes ...*Node) bool { return g.check(op, nodes...) }
+// an error naming op and the node's position among nodes, counted from 1
+// ("Normal: argument 1 is nil"), and returns false. Functions that build on
+// engine call it first, so that a bad argument is reported where it is
+// passed.
+func (g *Graph) Ok(op string, nodes ...*Node) bool { return g.args(op, nodes...) }
 
 // ConstValue returns a copy of a constant's value, and false for other nodes.
 // Constructors use it to validate arguments that are known while the graph is

@@ -30,7 +30,7 @@ import "fmt"
 // partition that depends only on the shapes, so results are the same bits for
 // any GOMAXPROCS. When the program's device implements SqDistDevice (and is
 // not the CPU, whose kernel runs inline) the forward pass runs there.
-func (g *Graph) SqDist(x1, x2, ls *Node) *Node { return g.Apply(sqDistOp{}, x1, x2, ls) }
+func (g *Graph) SqDist(x1, x2, ls *Node) *Node { return g.call("SqDist", sqDistOp{}, x1, x2, ls) }
 
 // pairDims checks points x1 [..., N, D] and x2 [..., M, D].
 func pairDims(x1, x2 Shape) (n, m, d int, err error) {

@@ -78,7 +78,7 @@ func (choleskyOp) Grad(g *Graph, in []*Node, l, gl *Node) []*Node {
 // anywhere is reported at run time as a *NotFiniteError, and a batch member
 // that is not positive definite as a *NotPositiveDefiniteError naming the
 // member and the column where the factorization broke down.
-func (g *Graph) Cholesky(a *Node) *Node { return g.Apply(choleskyOp{}, a) }
+func (g *Graph) Cholesky(a *Node) *Node { return g.call("Cholesky", choleskyOp{}, a) }
 
 // triSolveOp solves op(A) X = B with A triangular, broadcasting batch
 // dimensions.
@@ -119,15 +119,39 @@ func (o triSolveOp) Kernel(spec KernelSpec) (Kernel, error) {
 	n, k := out[len(out)-2], out[len(out)-1]
 	batch := out[:len(out)-2]
 	dev := triSolveDevice(spec.Device)
-	nb := batch.Size()
-	if nb > 1 && a[:len(a)-2].Size() == 1 {
-		return sharedTriSolve(dev, nb, n, k, o.lower, o.trans), nil
+	nb, na := batch.Size(), a[:len(a)-2].Size()
+	name := o.String()
+	var solve Kernel
+	if nb > 1 && na == 1 {
+		solve = sharedTriSolve(dev, nb, n, k, o.lower, o.trans)
+	} else {
+		ga := newBatchGather(batch, a[:len(a)-2], n*n)
+		gb := newBatchGather(batch, b[:len(b)-2], n*k)
+		solve = KernelFunc(func(outBuf []float64, in [][]float64) error {
+			return dev.TriSolve(outBuf, ga.apply(in[0]), gb.apply(in[1]), nb, n, k, o.lower, o.trans)
+		})
 	}
-	ga := newBatchGather(batch, a[:len(a)-2], n*n)
-	gb := newBatchGather(batch, b[:len(b)-2], n*k)
 	return KernelFunc(func(outBuf []float64, in [][]float64) error {
-		return dev.TriSolve(outBuf, ga.apply(in[0]), gb.apply(in[1]), nb, n, k, o.lower, o.trans)
+		if err := checkTriDiagonal(name, in[0], na, n); err != nil {
+			return err
+		}
+		return solve.Run(outBuf, in)
 	}), nil
+}
+
+// checkTriDiagonal reports the first zero or non-finite diagonal entry of
+// the batch of n×n matrices in a: the entries a solve divides by. It reads
+// the diagonals only (O(batch·n)), so a solve pays nothing measurable for it.
+func checkTriDiagonal(op string, a []float64, batch, n int) error {
+	for m := 0; m < batch; m++ {
+		for i := 0; i < n; i++ {
+			idx := m*n*n + i*(n+1)
+			if v := a[idx]; v == 0 || v-v != 0 { // v−v is NaN for ±Inf and NaN
+				return &DiagonalError{Op: op, Batch: m, Row: i, Index: idx, Value: v}
+			}
+		}
+	}
+	return nil
 }
 
 // Grad: X = op(A)⁻¹ B gives B̄ = op(A)⁻ᵀ X̄, and dX = −op(A)⁻¹ op(dA) X gives
@@ -203,16 +227,17 @@ func (bg *batchGather) apply(src []float64) []float64 {
 // matrices (lower or upper, as lower says), op(A) is A, or Aᵀ when transpose
 // is set, and b is [..., N, K]. Batch dimensions of a and b broadcast as in
 // MatMul; the result is [..., N, K]. Only the named triangle of a is read,
-// and only it receives a gradient. A zero on the diagonal is not an error; it
-// gives Inf or NaN.
+// and only it receives a gradient. A zero or non-finite entry on the diagonal
+// of a is reported at run time as a *DiagonalError naming the matrix and the
+// entry (wrapping ErrSingular or ErrNotFinite), not returned as Inf or NaN.
 func (g *Graph) TriSolve(a, b *Node, lower, transpose bool) *Node {
-	return g.Apply(triSolveOp{lower: lower, trans: transpose}, a, b)
+	return g.call("TriSolve", triSolveOp{lower: lower, trans: transpose}, a, b)
 }
 
 // TriSolveVec is TriSolve for right-hand sides that are vectors: b is
 // [..., N] and so is the result.
 func (g *Graph) TriSolveVec(a, b *Node, lower, transpose bool) *Node {
-	if !g.checkSolve("trisolve_vec", a, b, true) {
+	if !g.checkSolve("TriSolveVec", a, b, true) {
 		return &Node{g: g}
 	}
 	x := g.TriSolve(a, g.Unsqueeze(b, -1), lower, transpose)
@@ -224,9 +249,10 @@ func (g *Graph) TriSolveVec(a, b *Node, lower, transpose bool) *Node {
 
 // CholSolve returns A⁻¹ B given the Cholesky factor l [..., N, N] of A
 // (lower triangular, as Cholesky returns it) and b [..., N, K], by two
-// triangular solves; batch dimensions broadcast.
+// triangular solves; batch dimensions broadcast. A zero or non-finite
+// diagonal in l is an error at run time, as in TriSolve.
 func (g *Graph) CholSolve(l, b *Node) *Node {
-	if !g.checkSolve("chol_solve", l, b, false) {
+	if !g.checkSolve("CholSolve", l, b, false) {
 		return &Node{g: g}
 	}
 	return g.TriSolve(l, g.TriSolve(l, b, true, false), true, true)
@@ -234,7 +260,7 @@ func (g *Graph) CholSolve(l, b *Node) *Node {
 
 // CholSolveVec is CholSolve for vectors b [..., N].
 func (g *Graph) CholSolveVec(l, b *Node) *Node {
-	if !g.checkSolve("chol_solve_vec", l, b, true) {
+	if !g.checkSolve("CholSolveVec", l, b, true) {
 		return &Node{g: g}
 	}
 	return g.TriSolveVec(l, g.TriSolveVec(l, b, true, false), true, true)
@@ -243,7 +269,7 @@ func (g *Graph) CholSolveVec(l, b *Node) *Node {
 // checkSolve validates the operands of a composite solve so that a shape
 // error names the function the caller used.
 func (g *Graph) checkSolve(op string, a, b *Node, vec bool) bool {
-	if !g.check(op, a, b) {
+	if !g.args(op, a, b) {
 		return false
 	}
 	if _, err := triSolveShape(a.shape, b.shape, vec); err != nil {
@@ -257,8 +283,8 @@ func (g *Graph) checkSolve(op string, a, b *Node, vec bool) bool {
 // Cholesky factor l [..., N, N] of A. The diagonal of l must be positive, as
 // Cholesky makes it; a non-positive entry gives NaN or −Inf.
 func (g *Graph) LogDetChol(l *Node) *Node {
-	if !g.check("logdet_chol", l) {
-		return &Node{g: g}
+	if !g.args("LogDetChol", l) {
+		return g.invalid()
 	}
 	if !isSquareBatch(l.shape) {
 		return g.fail(fmt.Errorf("%w: logdet_chol needs square matrices [..., N, N], got %v", ErrShape, l.shape))
@@ -324,8 +350,8 @@ func (o triOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // Tril keeps the lower triangle (diagonal included) of the trailing matrices
 // of x [..., M, N] and zeroes the rest.
-func (g *Graph) Tril(x *Node) *Node { return g.Apply(triOp{diag: 1}, x) }
+func (g *Graph) Tril(x *Node) *Node { return g.call("Tril", triOp{diag: 1}, x) }
 
 // Triu keeps the upper triangle (diagonal included) of the trailing matrices
 // of x [..., M, N] and zeroes the rest.
-func (g *Graph) Triu(x *Node) *Node { return g.Apply(triOp{upper: true, diag: 1}, x) }
+func (g *Graph) Triu(x *Node) *Node { return g.call("Triu", triOp{upper: true, diag: 1}, x) }

@@ -190,18 +190,23 @@ func (o matmulOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // MatMul multiplies the trailing matrices of a [..., M, K] and b [..., K, N],
 // broadcasting the leading batch dimensions.
-func (g *Graph) MatMul(a, b *Node) *Node { return g.MatMulT(a, b, false, false) }
+func (g *Graph) MatMul(a, b *Node) *Node {
+	if !g.args("MatMul", a, b) {
+		return g.invalid()
+	}
+	return g.MatMulT(a, b, false, false)
+}
 
 // MatMulT is MatMul with either operand's matrices transposed first.
 func (g *Graph) MatMulT(a, b *Node, transA, transB bool) *Node {
-	return g.Apply(matmulOp{ta: transA, tb: transB}, a, b)
+	return g.call("MatMulT", matmulOp{ta: transA, tb: transB}, a, b)
 }
 
 // MatVec multiplies the trailing matrices of a [..., M, K] with the trailing
 // vectors of v [..., K], giving [..., M].
 func (g *Graph) MatVec(a, v *Node) *Node {
-	if !g.check("matvec", a, v) {
-		return &Node{g: g}
+	if !g.args("MatVec", a, v) {
+		return g.invalid()
 	}
 	r := g.MatMul(a, g.Unsqueeze(v, -1))
 	if !r.Valid() {

@@ -179,9 +179,10 @@ func (o reduceOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 	}
 }
 
-func (g *Graph) reduce(k redKind, x *Node, axes []int) *Node {
-	if !g.check(redNames[k], x) {
-		return &Node{g: g}
+// reduce is the Graph method named method: the reduction k over axes.
+func (g *Graph) reduce(method string, k redKind, x *Node, axes []int) *Node {
+	if !g.args(method, x) {
+		return g.invalid()
 	}
 	ax, ok := normAxes(axes, len(x.shape))
 	if !ok {
@@ -195,28 +196,33 @@ func (g *Graph) reduce(k redKind, x *Node, axes []int) *Node {
 
 // Sum sums over the given axes (all axes when none are given), dropping them.
 // Negative axes count from the end.
-func (g *Graph) Sum(x *Node, axes ...int) *Node { return g.reduce(redSum, x, axes) }
+func (g *Graph) Sum(x *Node, axes ...int) *Node { return g.reduce("Sum", redSum, x, axes) }
 
 // Mean averages over the given axes (all when none are given).
-func (g *Graph) Mean(x *Node, axes ...int) *Node { return g.reduce(redMean, x, axes) }
+func (g *Graph) Mean(x *Node, axes ...int) *Node { return g.reduce("Mean", redMean, x, axes) }
 
 // Max takes the maximum over the given axes (all when none are given).
-func (g *Graph) Max(x *Node, axes ...int) *Node { return g.reduce(redMax, x, axes) }
+func (g *Graph) Max(x *Node, axes ...int) *Node { return g.reduce("Max", redMax, x, axes) }
 
 // Min takes the minimum over the given axes (all when none are given).
-func (g *Graph) Min(x *Node, axes ...int) *Node { return g.reduce(redMin, x, axes) }
+func (g *Graph) Min(x *Node, axes ...int) *Node { return g.reduce("Min", redMin, x, axes) }
 
 // LogSumExp computes log Σ exp(x) over the given axes (all when none are
 // given), stably: the maximum is subtracted before exponentiating.
-func (g *Graph) LogSumExp(x *Node, axes ...int) *Node { return g.reduce(redLSE, x, axes) }
+func (g *Graph) LogSumExp(x *Node, axes ...int) *Node { return g.reduce("LogSumExp", redLSE, x, axes) }
 
 // SoftMax normalizes exp(x) along one axis.
-func (g *Graph) SoftMax(x *Node, axis int) *Node { return g.Exp(g.LogSoftMax(x, axis)) }
+func (g *Graph) SoftMax(x *Node, axis int) *Node {
+	if !g.args("SoftMax", x) {
+		return g.invalid()
+	}
+	return g.Exp(g.LogSoftMax(x, axis))
+}
 
 // LogSoftMax returns x − logsumexp(x) along one axis.
 func (g *Graph) LogSoftMax(x *Node, axis int) *Node {
-	if !g.check("logsoftmax", x) {
-		return &Node{g: g}
+	if !g.args("LogSoftMax", x) {
+		return g.invalid()
 	}
 	a, ok := normAxis(axis, len(x.shape))
 	if !ok {
@@ -261,8 +267,8 @@ func (o sumToOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 // shape, which must broadcast to x's shape. It returns x itself when the shapes
 // are equal.
 func (g *Graph) SumTo(x *Node, shape Shape) *Node {
-	if !g.check("sum_to", x) {
-		return &Node{g: g}
+	if !g.args("SumTo", x) {
+		return g.invalid()
 	}
 	if x.shape.Equal(shape) {
 		return x
@@ -271,7 +277,12 @@ func (g *Graph) SumTo(x *Node, shape Shape) *Node {
 }
 
 // Expand is BroadcastTo under Pyro's name.
-func (g *Graph) Expand(x *Node, shape ...int) *Node { return g.BroadcastTo(x, shape...) }
+func (g *Graph) Expand(x *Node, shape ...int) *Node {
+	if !g.args("Expand", x) {
+		return g.invalid()
+	}
+	return g.BroadcastTo(x, shape...)
+}
 
 // broadcastOp expands a tensor to a larger shape by NumPy broadcasting.
 type broadcastOp struct{ to Shape }
@@ -320,8 +331,8 @@ func (o broadcastOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 // BroadcastTo expands x to shape by NumPy broadcasting (Pyro's expand). It
 // returns x itself when the shapes are equal.
 func (g *Graph) BroadcastTo(x *Node, shape ...int) *Node {
-	if !g.check("broadcast_to", x) {
-		return &Node{g: g}
+	if !g.args("BroadcastTo", x) {
+		return g.invalid()
 	}
 	if x.shape.Equal(shape) {
 		return x

@@ -33,9 +33,16 @@ func (g *Graph) Scan(body ScanBody, init, xs, consts []*Node) (final, ys []*Node
 		}
 		return final, nil
 	}
-	all := append(append(append([]*Node(nil), init...), xs...), consts...)
-	if !g.check("scan", all...) {
+	if g.err != nil {
 		return fail(g.err)
+	}
+	for _, a := range [...]struct {
+		name string
+		ns   []*Node
+	}{{"init", init}, {"xs", xs}, {"consts", consts}} {
+		if !g.checkNodes(func() string { return "Scan" }, func(i int) string { return fmt.Sprintf("%s[%d]", a.name, i) }, a.ns) {
+			return fail(g.err)
+		}
 	}
 	if body == nil {
 		return fail(fmt.Errorf("%w: scan: nil body", ErrArgument))
@@ -60,7 +67,7 @@ func (g *Graph) Scan(body ScanBody, init, xs, consts []*Node) (final, ys []*Node
 	}
 	op := &scanOp{body: sb, T: T}
 	op.layout()
-	out := g.Apply(op, all...)
+	out := g.Apply(op, append(append(append([]*Node(nil), init...), xs...), consts...)...)
 	if !out.Valid() {
 		return fail(g.err)
 	}

@@ -83,13 +83,13 @@ func (whereOp) Elementwise() bool { return true }
 
 // Where returns a where cond is non-zero and b elsewhere, with broadcasting.
 // No gradient flows into cond.
-func (g *Graph) Where(cond, a, b *Node) *Node { return g.Apply(whereOp{}, cond, a, b) }
+func (g *Graph) Where(cond, a, b *Node) *Node { return g.call("Where", whereOp{}, cond, a, b) }
 
 // Clamp limits x to [lo, hi]; the gradient is passed where lo ≤ x ≤ hi.
 // Use math.Inf for a one-sided clamp.
 func (g *Graph) Clamp(x *Node, lo, hi float64) *Node {
-	if !g.check("clamp", x) {
-		return &Node{g: g}
+	if !g.args("Clamp", x) {
+		return g.invalid()
 	}
 	if math.IsNaN(lo) || math.IsNaN(hi) || lo > hi {
 		return g.fail(fmt.Errorf("%w: clamp: bounds [%v, %v]", ErrArgument, lo, hi))
@@ -234,8 +234,8 @@ func (o scatterAddOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 // shape x[:axis] + idx + x[axis+1:]. Indices out of range are a run-time
 // error. The gradient with respect to x adds back into the taken positions.
 func (g *Graph) Take(x *Node, axis int, idx *Node) *Node {
-	if !g.check("take", x, idx) {
-		return &Node{g: g}
+	if !g.args("Take", x) || !g.argsAt("Take", 3, idx) {
+		return g.invalid()
 	}
 	a, ok := normAxis(axis, len(x.shape))
 	if !ok {
@@ -274,7 +274,7 @@ func (diagOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 }
 
 // Diag returns the diagonals [..., N] of the matrices x [..., N, N].
-func (g *Graph) Diag(x *Node) *Node { return g.Apply(diagOp{}, x) }
+func (g *Graph) Diag(x *Node) *Node { return g.call("Diag", diagOp{}, x) }
 
 // diagEmbedOp builds diagonal matrices from vectors.
 type diagEmbedOp struct{}
@@ -307,7 +307,7 @@ func (diagEmbedOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 }
 
 // DiagEmbed returns matrices [..., N, N] with v [..., N] on the diagonal.
-func (g *Graph) DiagEmbed(v *Node) *Node { return g.Apply(diagEmbedOp{}, v) }
+func (g *Graph) DiagEmbed(v *Node) *Node { return g.call("DiagEmbed", diagEmbedOp{}, v) }
 
 // Eye returns the N×N identity as a constant.
 func (g *Graph) Eye(n int) *Node {
@@ -316,6 +316,9 @@ func (g *Graph) Eye(n int) *Node {
 	}
 	if n <= 0 {
 		return g.fail(fmt.Errorf("%w: eye: size %d", ErrArgument, n))
+	}
+	if (Shape{n, n}).tooLarge() {
+		return g.fail(fmt.Errorf("%w: eye: size %d holds more than %d elements", ErrArgument, n, MaxElements))
 	}
 	v := make([]float64, n*n)
 	for i := 0; i < n; i++ {

@@ -70,10 +70,15 @@ func (s Shape) tooLarge() bool {
 }
 
 // BroadcastShapes applies NumPy's broadcasting rule: dimensions are aligned
-// from the right; each pair must be equal or contain a 1.
+// from the right; each pair must be equal or contain a 1. Dimensions must be
+// positive, as in every ignis shape: a zero or negative one does not
+// broadcast.
 func BroadcastShapes(shapes ...Shape) (Shape, bool) {
 	rank := 0
 	for _, s := range shapes {
+		if !s.valid() {
+			return nil, false
+		}
 		rank = max(rank, len(s))
 	}
 	out := make(Shape, rank)

@@ -29,8 +29,8 @@ func (o reshapeOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 // Reshape returns x with a new shape of the same size; one dimension may be
 // −1 and is then inferred. It costs nothing at run time.
 func (g *Graph) Reshape(x *Node, shape ...int) *Node {
-	if !g.check("reshape", x) {
-		return &Node{g: g}
+	if !g.args("Reshape", x) {
+		return g.invalid()
 	}
 	to := Shape(shape).Clone()
 	infer := -1
@@ -41,6 +41,10 @@ func (g *Graph) Reshape(x *Node, shape ...int) *Node {
 			infer = i
 		case d <= 0:
 			return g.fail(fmt.Errorf("%w: reshape %v to %v: bad dimension %d", ErrArgument, x.shape, shape, d))
+		case known > x.shape.Size()/d:
+			// more elements than x has (and, unchecked, the product
+			// could overflow)
+			return g.fail(fmt.Errorf("%w: reshape %v (%d elements) to %v", ErrShape, x.shape, x.shape.Size(), shape))
 		default:
 			known *= d
 		}
@@ -60,8 +64,8 @@ func (g *Graph) Reshape(x *Node, shape ...int) *Node {
 // Unsqueeze inserts a dimension of size 1 at axis (negative counts from the end
 // of the result).
 func (g *Graph) Unsqueeze(x *Node, axis int) *Node {
-	if !g.check("unsqueeze", x) {
-		return &Node{g: g}
+	if !g.args("Unsqueeze", x) {
+		return g.invalid()
 	}
 	a, ok := normAxis(axis, len(x.shape)+1)
 	if !ok {
@@ -118,8 +122,8 @@ func (o transposeOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // Transpose permutes the dimensions of x; with no permutation it reverses them.
 func (g *Graph) Transpose(x *Node, perm ...int) *Node {
-	if !g.check("transpose", x) {
-		return &Node{g: g}
+	if !g.args("Transpose", x) {
+		return g.invalid()
 	}
 	r := len(x.shape)
 	if len(perm) == 0 {
@@ -152,8 +156,8 @@ func (g *Graph) Transpose(x *Node, perm ...int) *Node {
 
 // MT swaps the last two dimensions (the matrix transpose of a batch).
 func (g *Graph) MT(x *Node) *Node {
-	if !g.check("mT", x) {
-		return &Node{g: g}
+	if !g.args("MT", x) {
+		return g.invalid()
 	}
 	r := len(x.shape)
 	if r < 2 {
@@ -238,8 +242,8 @@ func (o padOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // Slice returns the elements [start, end) of x along axis.
 func (g *Graph) Slice(x *Node, axis, start, end int) *Node {
-	if !g.check("slice", x) {
-		return &Node{g: g}
+	if !g.args("Slice", x) {
+		return g.invalid()
 	}
 	a, ok := normAxis(axis, len(x.shape))
 	if !ok || start < 0 || end <= start || end > x.shape[a] {
@@ -307,8 +311,8 @@ func (o concatOp) Grad(g *Graph, in []*Node, out, gout *Node) []*Node {
 
 // Concat joins tensors of equal shape except along axis.
 func (g *Graph) Concat(axis int, xs ...*Node) *Node {
-	if !g.check("concat", xs...) {
-		return &Node{g: g}
+	if !g.argsAt("Concat", 2, xs...) {
+		return g.invalid()
 	}
 	if len(xs) == 0 {
 		return g.fail(fmt.Errorf("%w: concat of nothing", ErrArgument))
@@ -325,8 +329,8 @@ func (g *Graph) Concat(axis int, xs ...*Node) *Node {
 
 // Stack joins tensors of equal shape along a new axis.
 func (g *Graph) Stack(axis int, xs ...*Node) *Node {
-	if !g.check("stack", xs...) {
-		return &Node{g: g}
+	if !g.argsAt("Stack", 2, xs...) {
+		return g.invalid()
 	}
 	if len(xs) == 0 {
 		return g.fail(fmt.Errorf("%w: stack of nothing", ErrArgument))

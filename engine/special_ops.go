@@ -111,28 +111,30 @@ func init() {
 
 // Xlogy returns x·log y with broadcasting, and 0 where x == 0 (see the
 // scalar Xlogy). Where x == 0 both partial derivatives are taken as 0.
-func (g *Graph) Xlogy(x, y *Node) *Node { return g.Apply(binaryFnOp{fnXlogy}, x, y) }
+func (g *Graph) Xlogy(x, y *Node) *Node { return g.call("Xlogy", binaryFnOp{fnXlogy}, x, y) }
 
 // LogAddExp returns log(eᵃ + eᵇ) with broadcasting, without overflow. Its
 // gradient is NaN where a = b = −Inf.
-func (g *Graph) LogAddExp(a, b *Node) *Node { return g.Apply(binaryFnOp{fnLogAddExp}, a, b) }
+func (g *Graph) LogAddExp(a, b *Node) *Node {
+	return g.call("LogAddExp", binaryFnOp{fnLogAddExp}, a, b)
+}
 
 // Lbeta returns log B(a, b) = log Γ(a) + log Γ(b) − log Γ(a+b) with
 // broadcasting, accurate for large arguments (see the scalar Lbeta). The
 // gradient is ψ(a) − ψ(a+b) and ψ(b) − ψ(a+b); when one argument is much
 // larger than the other, that difference loses relative accuracy (about
 // ε·ψ(a+b)/|ψ(a) − ψ(a+b)|).
-func (g *Graph) Lbeta(a, b *Node) *Node { return g.Apply(binaryFnOp{fnLbeta}, a, b) }
+func (g *Graph) Lbeta(a, b *Node) *Node { return g.call("Lbeta", binaryFnOp{fnLbeta}, a, b) }
 
 // Log1mExp returns log(1 − eˣ) for x ≤ 0, stably (see the scalar Log1mExp).
-func (g *Graph) Log1mExp(x *Node) *Node { return g.unary(fnLog1mExp, x, 0) }
+func (g *Graph) Log1mExp(x *Node) *Node { return g.unary("Log1mExp", fnLog1mExp, x, 0) }
 
 // Ndtr returns Φ(x), the standard normal distribution function.
-func (g *Graph) Ndtr(x *Node) *Node { return g.unary(fnNdtr, x, 0) }
+func (g *Graph) Ndtr(x *Node) *Node { return g.unary("Ndtr", fnNdtr, x, 0) }
 
 // LogNdtr returns log Φ(x), stable for very negative x. Its gradient φ(x)/Φ(x)
 // is computed directly, so it stays accurate (≈ −x) far in the left tail.
-func (g *Graph) LogNdtr(x *Node) *Node { return g.unary(fnLogNdtr, x, 0) }
+func (g *Graph) LogNdtr(x *Node) *Node { return g.unary("LogNdtr", fnLogNdtr, x, 0) }
 
 // Elementwise is true, as for binaryOp.
 func (o binaryFnOp) Elementwise() bool { return true }

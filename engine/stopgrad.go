@@ -17,4 +17,4 @@ func (stopGradientOp) Kernel(KernelSpec) (Kernel, error) {
 func (stopGradientOp) Grad(*Graph, []*Node, *Node, *Node) []*Node { return []*Node{nil} }
 
 // StopGradient returns x's value with no gradient flowing back through it.
-func (g *Graph) StopGradient(x *Node) *Node { return g.Apply(stopGradientOp{}, x) }
+func (g *Graph) StopGradient(x *Node) *Node { return g.call("StopGradient", stopGradientOp{}, x) }

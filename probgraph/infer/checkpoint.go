@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"syscall"
 
 	"github.com/ignis-ppl/ignis/engine"
 )
@@ -69,10 +72,10 @@ func (s *SVI) Save(w io.Writer) error {
 	}
 	var err error
 	if p.NoiseRNG, err = s.prog.RNGState(); err != nil {
-		return err
+		return fmt.Errorf("infer: save: noise generator: %w", err)
 	}
 	if p.SubsampleRNG, err = s.subRNG.MarshalBinary(); err != nil {
-		return err
+		return fmt.Errorf("infer: save: subsample generator: %w", err)
 	}
 	payload, err := json.Marshal(p)
 	if err != nil {
@@ -84,8 +87,10 @@ func (s *SVI) Save(w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("infer: save: %w", err)
 	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	if _, err = w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("infer: save: %w", err)
+	}
+	return nil
 }
 
 // Load restores a checkpoint written by Save for the same model and guide.
@@ -93,11 +98,11 @@ func (s *SVI) Save(w io.Writer) error {
 func (s *SVI) Load(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {
-		return err
+		return fmt.Errorf("infer: load: %w", err)
 	}
 	var f checkpointFile
 	if err := json.Unmarshal(b, &f); err != nil {
-		return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
 	if f.Format != checkpointFormat || f.Version != checkpointVersion {
 		return fmt.Errorf("%w: format %q version %d, want %q version %d", ErrCheckpoint, f.Format, f.Version, checkpointFormat, checkpointVersion)
@@ -106,7 +111,7 @@ func (s *SVI) Load(r io.Reader) error {
 	// file may have been re-indented).
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, f.Payload); err != nil {
-		return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
 	sum := sha256.Sum256(compact.Bytes())
 	if hex.EncodeToString(sum[:]) != f.SHA256 {
@@ -114,7 +119,10 @@ func (s *SVI) Load(r io.Reader) error {
 	}
 	var p checkpointPayload
 	if err := json.Unmarshal(f.Payload, &p); err != nil {
-		return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
+	}
+	if p.Steps < 0 {
+		return fmt.Errorf("%w: step count %d is negative", ErrCheckpoint, p.Steps)
 	}
 	entries := s.ps.Entries()
 	if len(p.Params) != len(entries) {
@@ -144,21 +152,21 @@ func (s *SVI) Load(r io.Reader) error {
 	// anything; the optimizer's SetState changes nothing when it fails.
 	var scratch rand.PCG
 	if err := scratch.UnmarshalBinary(p.NoiseRNG); err != nil {
-		return fmt.Errorf("%w: noise generator: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: noise generator: %w", ErrCheckpoint, err)
 	}
 	if err := scratch.UnmarshalBinary(p.SubsampleRNG); err != nil {
-		return fmt.Errorf("%w: subsample generator: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: subsample generator: %w", ErrCheckpoint, err)
 	}
 	if stateful {
 		if err := so.SetState(*p.Optimizer); err != nil {
-			return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+			return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 		}
 	}
 	if err := s.prog.SetRNGState(p.NoiseRNG); err != nil {
-		return fmt.Errorf("%w: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
 	if err := s.subRNG.UnmarshalBinary(p.SubsampleRNG); err != nil {
-		return fmt.Errorf("%w: subsample generator: %v", ErrCheckpoint, err)
+		return fmt.Errorf("%w: subsample generator: %w", ErrCheckpoint, err)
 	}
 	for i, e := range entries {
 		copy(s.prog.Value(e.Unconstrained), p.Params[i].Unconstrained)
@@ -167,5 +175,77 @@ func (s *SVI) Load(r io.Reader) error {
 		copy(s.siteBase[i], b)
 	}
 	s.baseline, s.steps = p.Baseline, p.Steps
+	return nil
+}
+
+// SaveFile writes a checkpoint (see Save) to the file at path, atomically:
+// the checkpoint goes to a temporary file in the same directory, which is
+// synced to disk and then renamed over path, and the directory is synced.
+// A crash or an error at any point leaves either the previous file or the
+// new one at path, never a part of one; on an error the temporary file is
+// removed.
+func (s *SVI) SaveFile(path string) error { return writeFileAtomic(path, s.Save) }
+
+// LoadFile restores a checkpoint from the file at path (see Load).
+func (s *SVI) LoadFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("infer: load: %w", err)
+	}
+	defer f.Close()
+	return s.Load(f)
+}
+
+// writeFileAtomic replaces the file at path by what write writes, through a
+// synced temporary file renamed over it.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close() // may already be closed; the first error is the one to report
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	// The new file keeps the mode of the one it replaces (CreateTemp
+	// makes it private).
+	mode := os.FileMode(0o644)
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	if err = write(tmp); err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("infer: save %s: %w", path, err)
+	}
+	// The rename is durable once the directory entry is: sync the
+	// directory. Some systems cannot open a directory for syncing; the
+	// file itself is complete either way.
+	if d, derr := os.Open(dir); derr == nil {
+		serr := d.Sync()
+		cerr := d.Close()
+		if serr != nil && !errors.Is(serr, syscall.EINVAL) && !errors.Is(serr, errors.ErrUnsupported) {
+			return fmt.Errorf("infer: save %s: sync directory: %w", path, serr)
+		}
+		if cerr != nil {
+			return fmt.Errorf("infer: save %s: %w", path, cerr)
+		}
+	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/ignis-ppl/ignis/engine"
 )
 
-func newConjSVI(t *testing.T, seed uint64) *SVI {
+func newConjSVI(t testing.TB, seed uint64) *SVI {
 	t.Helper()
 	opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.05})
 	if err != nil {
