@@ -44,7 +44,7 @@ func checkCholInverse(cd, ref engine.CholInverseDevice, chol engine.CholeskyDevi
 	src, sym := spd(r, batch, n)
 	l := make([]float64, len(src))
 	if err := chol.Cholesky(l, src, batch, n); err != nil {
-		return fmt.Errorf("reference factorization failed: %v", err)
+		return fmt.Errorf("reference factorization failed: %w", err)
 	}
 	for m := 0; m < batch; m++ {
 		for i := 0; i < n; i++ {
@@ -59,7 +59,7 @@ func checkCholInverse(cd, ref engine.CholInverseDevice, chol engine.CholeskyDevi
 		return err
 	}
 	if err := ref.CholInverse(want, l, batch, n); err != nil {
-		return fmt.Errorf("reference failed: %v", err)
+		return fmt.Errorf("reference failed: %w", err)
 	}
 	if i := firstDiff(l, orig); i >= 0 {
 		return fmt.Errorf("input changed at element %d", i)

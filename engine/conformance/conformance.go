@@ -174,7 +174,7 @@ func checkCholesky(cd, ref engine.CholeskyDevice, r *rand.Rand, batch, n int, to
 		return err
 	}
 	if err := ref.Cholesky(want, src, batch, n); err != nil {
-		return fmt.Errorf("reference failed: %v", err)
+		return fmt.Errorf("reference failed: %w", err)
 	}
 	if i := firstDiff(src, orig); i >= 0 {
 		return fmt.Errorf("input changed at element %d", i)
@@ -236,7 +236,7 @@ func checkCholeskyFailures(cd engine.CholeskyDevice, r *rand.Rand, n int) error 
 	err := cd.Cholesky(nanSlice(len(src)), src, batch, n)
 	var pd *engine.NotPositiveDefiniteError
 	if !errors.As(err, &pd) || pd.Batch != 2 || pd.Pivot != pivot {
-		return fmt.Errorf("members 2 and 3 not positive definite: got error %v, want a NotPositiveDefiniteError for member 2 at pivot %d", err, pivot)
+		return fmt.Errorf("members 2 and 3 not positive definite: got error %w, want a NotPositiveDefiniteError for member 2 at pivot %d", err, pivot)
 	}
 	src, _ = spd(r, batch, n)
 	bad := 1*n*n + (n-1)*n // last row of member 1, lower triangle
@@ -245,7 +245,7 @@ func checkCholeskyFailures(cd engine.CholeskyDevice, r *rand.Rand, n int) error 
 	err = cd.Cholesky(nanSlice(len(src)), src, batch, n)
 	var nf *engine.NotFiniteError
 	if !errors.As(err, &nf) || nf.Index != bad {
-		return fmt.Errorf("NaN in member 1: got error %v, want a NotFiniteError at element %d", err, bad)
+		return fmt.Errorf("NaN in member 1: got error %w, want a NotFiniteError at element %d", err, bad)
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func checkTriSolve(td, ref engine.TriSolveDevice, r *rand.Rand, batch, n, k int,
 		return err
 	}
 	if err := ref.TriSolve(want, a, b, batch, n, k, lower, trans); err != nil {
-		return fmt.Errorf("reference failed: %v", err)
+		return fmt.Errorf("reference failed: %w", err)
 	}
 	if i := firstDiff(a, origA); i >= 0 {
 		return fmt.Errorf("a changed at element %d", i)
@@ -341,7 +341,7 @@ func checkTriSolve(td, ref engine.TriSolveDevice, r *rand.Rand, batch, n, k int,
 	}
 	inPlace := append([]float64(nil), b...)
 	if err := td.TriSolve(inPlace, a, inPlace, batch, n, k, lower, trans); err != nil {
-		return fmt.Errorf("in place: %v", err)
+		return fmt.Errorf("in place: %w", err)
 	}
 	if i := firstDiff(inPlace, got); i >= 0 {
 		return fmt.Errorf("in place: element %d is %v, out of place %v", i, inPlace[i], got[i])

@@ -92,7 +92,7 @@ func checkKernelProfile(kd, ref engine.KernelProfileDevice, s, v []float64, kind
 		return err
 	}
 	if err := ref.KernelProfile(want, s, v, kind, batch, nm); err != nil {
-		return fmt.Errorf("reference failed: %v", err)
+		return fmt.Errorf("reference failed: %w", err)
 	}
 	if i := firstDiff(s, s0); i >= 0 {
 		return fmt.Errorf("s changed at element %d", i)

@@ -61,7 +61,7 @@ func checkSqDist(sd, ref engine.SqDistDevice, r *rand.Rand, batch, n, m, d int, 
 		return err
 	}
 	if err := ref.SqDist(want, x1, x2, ls, batch, n, m, d); err != nil {
-		return fmt.Errorf("reference failed: %v", err)
+		return fmt.Errorf("reference failed: %w", err)
 	}
 	for _, c := range []struct {
 		name   string
@@ -82,7 +82,7 @@ func checkSqDist(sd, ref engine.SqDistDevice, r *rand.Rand, batch, n, m, d int, 
 	// The same points on both sides.
 	self := nanSlice(batch * n * n)
 	if err := sd.SqDist(self, x1, x1, ls, batch, n, n, d); err != nil {
-		return fmt.Errorf("x2 = x1: %v", err)
+		return fmt.Errorf("x2 = x1: %w", err)
 	}
 	for b := 0; b < batch; b++ {
 		for i := 0; i < n; i++ {

@@ -31,7 +31,7 @@ func digits() (problem, []int, error) {
 			for _, a := range f[2:] {
 				v, err := strconv.Atoi(a)
 				if err != nil {
-					return p, nil, fmt.Errorf("digits line %d: %v", line, err)
+					return p, nil, fmt.Errorf("digits line %d: %w", line, err)
 				}
 				angles = append(angles, v)
 			}
@@ -55,7 +55,7 @@ func digits() (problem, []int, error) {
 		for _, c := range f[3] {
 			v, err := strconv.ParseInt(string(c), 17, 0)
 			if err != nil {
-				return p, nil, fmt.Errorf("digits line %d: %v", line, err)
+				return p, nil, fmt.Errorf("digits line %d: %w", line, err)
 			}
 			d.X = append(d.X, float64(v)/16)
 		}
