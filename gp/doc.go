@@ -1,10 +1,32 @@
 // Package gp is Gaussian processes on the ignis engine: covariance kernels
-// (RBF with ARD lengthscales, Matérn ½, 3/2 and 5/2, periodic, linear, and
-// their sums, products and scalings), mean functions (zero, constant,
-// linear), exact regression (marginal likelihood and batched predictions),
-// a jitter policy for covariances that are not numerically positive
-// definite, and sparse variational GPs with likelihoods that add their own
+// (RBF with ARD lengthscales, Matérn ½, 3/2 and 5/2, periodic, rational
+// quadratic, linear, white noise, constant, and their sums, products and
+// scalings), mean functions (zero, constant, linear), exact regression
+// (marginal likelihood and batched predictions), a jitter policy for
+// covariances that are not numerically positive definite, fitted models
+// (Fit), and sparse variational GPs with likelihoods that add their own
 // latent variables.
+//
+// Fit is the way most users fit an exact GP: the kernel is written from
+// hyperparameters declared through Hypers, and the fit runs L-BFGS from
+// every start for every member of the batch, as one batch:
+//
+//	fit, err := gp.Fit(ctx, gp.Data{X: x, Y: y, N: n, D: 3}, func(h *gp.Hypers) gp.Prior {
+//		return gp.Prior{
+//			Kernel: gp.Product{gp.Constant{Value: h.Scalar("scale", 1)}, gp.RBF{Lengthscale: h.Vector("lengthscale", 1, 1, 1)}},
+//			Noise:  h.Scalar("noise", 0.1),
+//		}
+//	}, gp.FitOptions{Restarts: 10, NormalizeY: true})
+//	pred, err := fit.PredictY(xNew) // mean and variance of new observations
+//	fmt.Print(fit)                  // the fitted kernels
+//
+// Hyperparameter values are checked when a program runs: a lengthscale,
+// variance or period that is not positive and finite, a negative noise, or
+// NaN in the points or targets is an error wrapping ErrHyperparameter or
+// ErrData that names it; a hyperparameter whose shape would broaden the
+// batch (a variance [B, 1] beside lengthscales [B, D]) is an ErrKernel
+// naming both shapes. The graph functions below stay for custom
+// objectives.
 //
 // Every hyperparameter is a graph node whose leading dimensions are a batch
 // shape: lengthscales [B, D], a variance [B] and a noise [B] describe B

@@ -2,6 +2,7 @@ package gp
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
 )
@@ -14,7 +15,9 @@ type Prior struct {
 	Kernel Kernel
 	// Mean is the prior mean; nil means zero.
 	Mean Mean
-	// Noise is the observation noise variance σ²ₙ with the batch shape.
+	// Noise is the observation noise variance σ²ₙ with the batch shape; nil
+	// means none (a White kernel term can then carry the noise, as in
+	// scikit-learn).
 	Noise *engine.Node
 	// Jitter is a constant added to every diagonal on top of the noise
 	// (default 0). The jitter policy adds more only when a factorization
@@ -49,11 +52,15 @@ type MLL struct {
 // the residual y − m(x), broadcast to a common batch shape, together with the
 // jitter input of that batch shape.
 func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *engine.Node, ok bool) {
-	if p.Kernel == nil || p.Noise == nil {
-		g.Fail(fmt.Errorf("%w: a GP prior needs a kernel and a noise variance", ErrKernel))
+	if p.Kernel == nil {
+		g.Fail(fmt.Errorf("%w: a GP prior needs a kernel", ErrKernel))
 		return nil, nil, nil, false
 	}
-	if !g.Ok("gp", x, y, p.Noise) {
+	noise := p.Noise
+	if noise == nil {
+		noise = g.Scalar(0)
+	}
+	if !g.Ok("gp", x, y, noise) {
 		return nil, nil, nil, false
 	}
 	xs, ys := x.Shape(), y.Shape()
@@ -61,6 +68,12 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 		g.Fail(fmt.Errorf("%w: points %v and targets %v: want x [..., N, D] and y [..., N]", ErrData, xs, ys))
 		return nil, nil, nil, false
 	}
+	if math.IsNaN(p.Jitter) || p.Jitter < 0 || math.IsInf(p.Jitter, 0) {
+		g.Fail(fmt.Errorf("%w: prior jitter %v must be non-negative and finite", ErrHyperparameter, p.Jitter))
+		return nil, nil, nil, false
+	}
+	x, y = checkedData(g, x, "training points x"), checkedData(g, y, "targets y")
+	noise = checked(g, noise, "noise", ruleNonNegative)
 	n := xs[len(xs)-2]
 	k := p.Kernel.Matrix(g, x, x)
 	mu := p.mean().Value(g, x)
@@ -68,14 +81,20 @@ func noisyCov(g *engine.Graph, p Prior, x, y *engine.Node) (cov, res, jitter *en
 		return nil, nil, nil, false
 	}
 	ks := k.Shape()
-	batch, okb := engine.BroadcastShapes(ks[:len(ks)-2], ys[:len(ys)-1], mu.Shape()[:len(mu.Shape())-1], p.Noise.Shape())
+	kb := ks[:len(ks)-2]
+	if ns := noise.Shape(); len(kb) > 0 && len(ns) > len(kb) {
+		g.Fail(fmt.Errorf("%w: noise of shape %v has more dimensions than the kernel's batch shape %v; give it shape %v (one value per member)",
+			ErrKernel, ns, kb, kb))
+		return nil, nil, nil, false
+	}
+	batch, okb := engine.BroadcastShapes(kb, ys[:len(ys)-1], mu.Shape()[:len(mu.Shape())-1], noise.Shape())
 	if !okb {
 		g.Fail(fmt.Errorf("%w: batch shapes of the kernel %v, targets %v, mean %v and noise %v do not broadcast",
-			ErrData, ks[:len(ks)-2], ys[:len(ys)-1], mu.Shape()[:len(mu.Shape())-1], p.Noise.Shape()))
+			ErrData, kb, ys[:len(ys)-1], mu.Shape()[:len(mu.Shape())-1], noise.Shape()))
 		return nil, nil, nil, false
 	}
 	jitter = g.Input("gp.jitter", batch...)
-	diag := g.AddScalar(g.Add(p.Noise, jitter), p.Jitter)
+	diag := g.AddScalar(g.Add(noise, jitter), p.Jitter)
 	cov = withDiag(g, k, diag)
 	res = g.BroadcastTo(g.Sub(y, mu), append(batch.Clone(), n)...)
 	return cov, res, jitter, g.Ok("gp", cov, res)

@@ -124,6 +124,18 @@ func (l *ExactLoss) Eval(nll, gls, gvar, gnoise, ls, variance, noise []float64) 
 		return fmt.Errorf("%w: exact loss: outputs or hyperparameters of the wrong length for batch=%d dim=%d",
 			engine.ErrShape, b, dim)
 	}
+	for _, h := range []struct {
+		name string
+		v    []float64
+		r    rule
+	}{{"lengthscale", ls, rulePositive}, {"variance", variance, rulePositive}, {"noise", noise, ruleNonNegative}} {
+		per := len(h.v) / b
+		for i, v := range h.v {
+			if !h.r.holds(v) {
+				return fmt.Errorf("%w: exact loss: %s of member %d is %v; it must be %v", ErrHyperparameter, h.name, i/per, v, h.r)
+			}
+		}
+	}
 	if l.resident != nil {
 		if err := l.resident.NLL(nll, gls, gvar, gnoise, ls, variance, noise); err != nil {
 			return fmt.Errorf("gp: exact loss on %s: %w", l.dev.Name(), err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
@@ -236,13 +237,13 @@ func TestExactLossRejectsBadArguments(t *testing.T) {
 	if err := l.Eval(one, p.ls, one, one, p.ls, p.variance, p.noise); !errors.Is(err, engine.ErrShape) {
 		t.Errorf("one loss for two members: error %v, want ErrShape", err)
 	}
-	// A negative noise larger than the kernel's variance leaves K
-	// indefinite: the error names the member.
+	// A negative noise is refused before anything is computed, on every
+	// device: the error names the hyperparameter and the member.
 	noise := []float64{p.noise[0], -10}
 	nll, gls, gvar, gnoise := make([]float64, 2), make([]float64, 4), make([]float64, 2), make([]float64, 2)
-	var npd *engine.NotPositiveDefiniteError
-	if err := l.Eval(nll, gls, gvar, gnoise, p.ls, p.variance, noise); !errors.As(err, &npd) || npd.Batch != 1 {
-		t.Errorf("indefinite second member: error %v, want a NotPositiveDefiniteError for member 1", err)
+	if err := l.Eval(nll, gls, gvar, gnoise, p.ls, p.variance, noise); !errors.Is(err, gp.ErrHyperparameter) ||
+		!strings.Contains(err.Error(), "noise") || !strings.Contains(err.Error(), "member 1") {
+		t.Errorf("negative noise of member 1: error %v, want ErrHyperparameter naming the noise of member 1", err)
 	}
 	if err := l.Close(); err != nil {
 		t.Fatal(err)

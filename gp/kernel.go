@@ -16,6 +16,10 @@ var (
 	ErrData = errors.New("gp: invalid data")
 	// ErrOptions reports invalid options (a jitter policy, a step count).
 	ErrOptions = errors.New("gp: invalid options")
+	// ErrHyperparameter reports a hyperparameter value that is not allowed
+	// (a lengthscale that is not positive, a noise that is NaN); the
+	// message names the hyperparameter, the value and its element.
+	ErrHyperparameter = errors.New("gp: invalid hyperparameter")
 )
 
 // Kernel is a covariance function over points x [..., N, D]. Its
@@ -83,12 +87,12 @@ type RBF struct {
 
 // Matrix implements Kernel.
 func (k RBF) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	return stationaryMatrix(g, engine.StationaryRBF, x1, x2, k.Lengthscale, k.Variance)
+	return stationaryMatrix(g, "RBF", engine.StationaryRBF, x1, x2, k.Lengthscale, k.Variance)
 }
 
 // Diag implements Kernel.
 func (k RBF) Diag(g *engine.Graph, x *engine.Node) *engine.Node {
-	return diagOf(g, x, k.Variance, k.Lengthscale)
+	return diagOf(g, x, checked(g, k.Variance, "RBF variance", rulePositive), vectorParam(g, k.Lengthscale))
 }
 
 // Matern is the Matérn kernel of smoothness Nu ∈ {0.5, 1.5, 2.5} with ARD
@@ -116,12 +120,12 @@ func (k Matern) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
 	default:
 		return g.Fail(fmt.Errorf("%w: Matérn smoothness %v, want 0.5, 1.5 or 2.5", ErrKernel, k.Nu))
 	}
-	return stationaryMatrix(g, p, x1, x2, k.Lengthscale, k.Variance)
+	return stationaryMatrix(g, fmt.Sprintf("Matern(ν=%v)", k.Nu), p, x1, x2, k.Lengthscale, k.Variance)
 }
 
 // Diag implements Kernel.
 func (k Matern) Diag(g *engine.Graph, x *engine.Node) *engine.Node {
-	return diagOf(g, x, k.Variance, k.Lengthscale)
+	return diagOf(g, x, checked(g, k.Variance, fmt.Sprintf("Matern(ν=%v) variance", k.Nu), rulePositive), vectorParam(g, k.Lengthscale))
 }
 
 // Periodic is the periodic kernel, a product over input dimensions:
@@ -143,18 +147,35 @@ func (k Periodic) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
 	if !g.Ok("gp periodic", x1, x2, k.Lengthscale, k.Period) {
 		return g.Fail(fmt.Errorf("%w: periodic kernel", ErrKernel))
 	}
+	lsv, pv, v := k.checked(g)
+	ref := lsv.Shape()[:len(lsv.Shape())-1]
+	if !checkBatch(g, "Periodic", "period", pv, "lengthscale", lsv.Shape()) ||
+		!checkBatch(g, "Periodic", "variance", v, "lengthscale", ref) {
+		return g.Fail(fmt.Errorf("%w: periodic kernel", ErrKernel))
+	}
 	// Differences [..., N, M, D] by broadcasting [..., N, 1, D] − [..., 1, M, D].
 	diff := g.Sub(g.Unsqueeze(x1, -2), g.Unsqueeze(x2, -3))
-	per := g.Unsqueeze(g.Unsqueeze(k.Period, -2), -2)
-	ls := g.Unsqueeze(g.Unsqueeze(k.Lengthscale, -2), -2)
+	per := g.Unsqueeze(g.Unsqueeze(pv, -2), -2)
+	ls := g.Unsqueeze(g.Unsqueeze(lsv, -2), -2)
 	s := g.Square(g.Sin(g.Div(g.Scale(diff, math.Pi), per)))
 	e := g.Scale(g.Sum(g.Div(s, g.Square(ls)), -1), -2)
-	return scaled(g, g.Exp(e), k.Variance)
+	return scaled(g, g.Exp(e), v)
+}
+
+// checked returns the lengthscale, period and variance behind their checks.
+func (k Periodic) checked(g *engine.Graph) (ls, period, variance *engine.Node) {
+	return checked(g, vectorParam(g, k.Lengthscale), "Periodic lengthscale", rulePositive),
+		checked(g, vectorParam(g, k.Period), "Periodic period", rulePositive),
+		checked(g, k.Variance, "Periodic variance", rulePositive)
 }
 
 // Diag implements Kernel.
 func (k Periodic) Diag(g *engine.Graph, x *engine.Node) *engine.Node {
-	return diagOf(g, x, k.Variance, k.Lengthscale)
+	if k.Lengthscale == nil || k.Period == nil {
+		return g.Fail(fmt.Errorf("%w: periodic kernel needs a lengthscale and a period", ErrKernel))
+	}
+	ls, _, v := k.checked(g)
+	return diagOf(g, x, v, ls)
 }
 
 // Linear is the dot-product kernel k(x, x') = σ² xᵀx'.
@@ -164,7 +185,7 @@ type Linear struct {
 
 // Matrix implements Kernel.
 func (k Linear) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
-	return scaled(g, g.MatMulT(x1, x2, false, true), k.Variance)
+	return scaled(g, g.MatMulT(x1, x2, false, true), checked(g, k.Variance, "Linear variance", rulePositive))
 }
 
 // Diag implements Kernel.
@@ -173,7 +194,7 @@ func (k Linear) Diag(g *engine.Graph, x *engine.Node) *engine.Node {
 	if k.Variance == nil {
 		return d
 	}
-	return g.Mul(batchVec(g, k.Variance), d)
+	return g.Mul(batchVec(g, checked(g, k.Variance, "Linear variance", rulePositive)), d)
 }
 
 // Scale multiplies a kernel by an output scale of the batch shape.
@@ -187,7 +208,7 @@ func (k Scale) Matrix(g *engine.Graph, x1, x2 *engine.Node) *engine.Node {
 	if k.Base == nil || k.Outputscale == nil {
 		return g.Fail(fmt.Errorf("%w: scale kernel needs a base kernel and an output scale", ErrKernel))
 	}
-	return scaled(g, k.Base.Matrix(g, x1, x2), k.Outputscale)
+	return scaled(g, k.Base.Matrix(g, x1, x2), checked(g, k.Outputscale, "Scale outputscale", rulePositive))
 }
 
 // Diag implements Kernel.
@@ -195,7 +216,7 @@ func (k Scale) Diag(g *engine.Graph, x *engine.Node) *engine.Node {
 	if k.Base == nil || k.Outputscale == nil {
 		return g.Fail(fmt.Errorf("%w: scale kernel needs a base kernel and an output scale", ErrKernel))
 	}
-	return g.Mul(batchVec(g, k.Outputscale), k.Base.Diag(g, x))
+	return g.Mul(batchVec(g, checked(g, k.Outputscale, "Scale outputscale", rulePositive)), k.Base.Diag(g, x))
 }
 
 // Sum is the sum of kernels.

@@ -122,8 +122,8 @@ func TestKernelBadInput(t *testing.T) {
 			p := Prior{Kernel: RBF{Lengthscale: g.Fill(1, 3, 2)}, Noise: g.Fill(1, 3)}
 			return MarginalLogLikelihood(g, p, g.Fill(1, 3, 2), g.Fill(0, 4, 3)).Value
 		},
-		"no noise": func(g *engine.Graph) *engine.Node {
-			p := Prior{Kernel: RBF{Lengthscale: g.Fill(1, 2)}}
+		"no kernel": func(g *engine.Graph) *engine.Node {
+			p := Prior{Noise: g.Scalar(1)}
 			return MarginalLogLikelihood(g, p, g.Fill(1, 3, 2), g.Fill(0, 3)).Value
 		},
 		"points rank": func(g *engine.Graph) *engine.Node {

@@ -39,6 +39,7 @@ func Predict(g *engine.Graph, p Prior, x, y, xs *engine.Node) *Posterior {
 		return &Posterior{Mean: bad, Var: bad, g: g}
 	}
 	l := g.Cholesky(cov)
+	x, xs = checkedData(g, x, "training points x"), checkedData(g, xs, "new points")
 	kxs := p.Kernel.Matrix(g, x, xs) // [.., N, M]
 	v := g.TriSolve(l, kxs, true, false)
 	w := g.TriSolveVec(l, res, true, false) // L⁻¹ r

@@ -29,15 +29,22 @@ import (
 // or, in the gradients, take from the forward value (v·φ' = −½K).
 
 // stationaryMatrix returns v·φ(S(x1, x2, ℓ)) as [batch..., N, M].
-func stationaryMatrix(g *engine.Graph, p engine.Stationary, x1, x2, lengthscale, variance *engine.Node) *engine.Node {
+func stationaryMatrix(g *engine.Graph, name string, p engine.Stationary, x1, x2, lengthscale, variance *engine.Node) *engine.Node {
 	if lengthscale == nil {
-		return g.Fail(fmt.Errorf("%w: lengthscale is nil", ErrKernel))
+		return g.Fail(fmt.Errorf("%w: %s lengthscale is nil", ErrKernel, name))
 	}
-	if !g.Ok("gp kernel", x1, x2, lengthscale) {
-		return g.Fail(fmt.Errorf("%w: %v kernel matrix", ErrKernel, p))
+	if !g.Ok("gp kernel", x1, x2, lengthscale) || (variance != nil && !g.Ok("gp kernel", variance)) {
+		return g.Fail(fmt.Errorf("%w: %s kernel matrix", ErrKernel, name))
+	}
+	lengthscale = checked(g, vectorParam(g, lengthscale), name+" lengthscale", rulePositive)
+	ls := lengthscale.Shape()
+	if !checkBatch(g, name, "variance", variance, "lengthscale", ls[:len(ls)-1]) {
+		return g.Fail(fmt.Errorf("%w: %s kernel matrix", ErrKernel, name))
 	}
 	if variance == nil {
 		variance = g.Scalar(1)
+	} else {
+		variance = checked(g, variance, name+" variance", rulePositive)
 	}
 	return g.Apply(profileOp{p: p}, variance, x1, x2, lengthscale)
 }

@@ -74,7 +74,7 @@ func TestStationaryGradientsMatchGeneralOps(t *testing.T) {
 					ls, v := g.Param("ls", lsv, sh.ls...), g.Param("v", vv, sh.v...)
 					var k *engine.Node
 					if fused {
-						k = stationaryMatrix(g, p, x1, x2, ls, v)
+						k = stationaryMatrix(g, p.String(), p, x1, x2, ls, v)
 					} else {
 						k = generalProfile(g, p, g.SqDist(x1, x2, ls), v)
 					}
@@ -153,7 +153,7 @@ func TestStationaryDiagonalMatchesSeparatePass(t *testing.T) {
 				g := engine.NewGraph()
 				x, ls := g.Param("x", xv, n, d), g.Param("ls", lsv, b, d)
 				v, dg := g.Param("v", vv), g.Param("d", dv, b)
-				k := stationaryMatrix(g, p, x, x, ls, v)
+				k := stationaryMatrix(g, p.String(), p, x, x, ls, v)
 				var cov *engine.Node
 				if fused {
 					cov = withDiag(g, k, dg)

@@ -4,8 +4,9 @@
 // prior per lengthscale with rates (0.0075, 0.075, 0.075), a Uniform(10, 150)
 // prior on each variance, and a learnable noise per GP. The data are drawn
 // from four GPs with known, distinct lengthscales on the input scale
-// (the first input spans 0–1000, the others 0–100); the fit is MAP by SVI
-// with a Delta guide, all four GPs in one set of batched tensor ops.
+// (the first input spans 0–1000, the others 0–100); the fit is MAP by
+// L-BFGS (gp.Fit), all four GPs and all their starts in one set of
+// batched tensor ops, each start with its own L-BFGS run.
 //
 // It reports, per GP, the marginal likelihood at the fitted hyperparameters
 // minus that at the true ones, the held-out RMSE with fitted over true
@@ -36,10 +37,7 @@ import (
 	"github.com/ignis-ppl/ignis/gp"
 	"github.com/ignis-ppl/ignis/internal/examples/cli"
 	"github.com/ignis-ppl/ignis/internal/examples/plotutil"
-	"github.com/ignis-ppl/ignis/probgraph"
-	"github.com/ignis-ppl/ignis/probgraph/autoguide"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
-	"github.com/ignis-ppl/ignis/probgraph/infer"
 )
 
 const (
@@ -131,60 +129,56 @@ func scaleAll(v []float64, c float64) []float64 {
 	return out
 }
 
-// model is the model for nb GPs with targets y [nb, n].
-func model(x, y []float64, nb int) probgraph.Model {
-	return func(m *probgraph.Ctx) {
-		g := m.Graph()
-		rate := g.BroadcastTo(g.Constant(gammaRates, d), nb, d)
-		ls := m.Sample("lengthscale", dist.Gamma(g.Fill(gammaConc, nb, d), rate))
-		v := m.Sample("variance", dist.Uniform(g.Fill(varLo, nb), g.Fill(varHi, nb)))
-		noise := m.Param("noise", probgraph.Full(1, nb), probgraph.Constrained(dist.Positive()))
-		gp.Observe(m, "y", gp.Prior{Kernel: gp.RBF{Lengthscale: ls, Variance: v}, Noise: noise},
-			g.Constant(x, n, d), g.Constant(y, nb, n))
+// prior is the model for the GPs being fitted: ARD lengthscales
+// with a Gamma(2, rate) prior each, a variance with a Uniform(10, 150)
+// prior (a hyperparameter bounded to (10, 150), where that prior's density
+// is constant) and a noise without a prior. gp.Fit maximizes the log
+// marginal likelihood plus the log priors: MAP, by L-BFGS.
+func prior(h *gp.Hypers) gp.Prior {
+	gamma := func(g *engine.Graph, v *engine.Node) *engine.Node {
+		s := v.Shape() // [K, d]
+		rate := g.BroadcastTo(g.Constant(gammaRates, d), s...)
+		return dist.Gamma(g.Fill(gammaConc, s...), rate).LogProb(v)
+	}
+	init := []float64{gammaConc / gammaRates[0], gammaConc / gammaRates[1], gammaConc / gammaRates[2]}
+	return gp.Prior{
+		Kernel: gp.RBF{
+			Lengthscale: h.Add(gp.Hyper{Name: "lengthscale", Init: init, Size: d, Prior: gamma}),
+			Variance:    h.Add(gp.Hyper{Name: "variance", Init: []float64{(varLo + varHi) / 2}, Lower: varLo, Upper: varHi, Bounded: true}),
+		},
+		Noise: h.Scalar("noise", 1),
 	}
 }
 
-// fit runs MAP for nb GPs from the prior means and returns the fitted
-// hyperparameters and the loss history.
-func fit(x, y []float64, nb, steps int, progress func(int, float64)) (hyper, []float64, error) {
-	mdl := model(x, y, nb)
-	init := map[string]probgraph.Tensor{
-		"lengthscale": {Data: tile([]float64{gammaConc / gammaRates[0], gammaConc / gammaRates[1], gammaConc / gammaRates[2]}, nb), Shape: []int{nb, d}},
-		"variance":    probgraph.Full((varLo+varHi)/2, nb),
-	}
-	guide, err := autoguide.NewDelta(mdl, autoguide.WithInit(autoguide.InitToValue(init, autoguide.InitToFeasible())))
+// fit fits the GPs with targets y [nb, n] by MAP from the prior means and
+// from restarts drawn log-uniformly (the variance within its bounds), every
+// start of every GP in one batch, and returns the fitted hyperparameters
+// and the whole fit.
+func fit(x, y []float64, restarts int, seed uint64) (hyper, *gp.Fitted, error) {
+	f, err := gp.Fit(context.Background(), gp.Data{X: x, Y: y, N: n, D: d}, prior,
+		gp.FitOptions{Restarts: restarts, Seed: seed})
 	if err != nil {
 		return hyper{}, nil, err
 	}
-	opt, err := engine.NewAdam(engine.AdamOptions{LR: 0.05})
-	if err != nil {
-		return hyper{}, nil, err
+	for m, mem := range f.Members {
+		if mem.Err != nil {
+			return hyper{}, nil, fmt.Errorf("GP %d: %w", m, mem.Err)
+		}
 	}
-	svi, err := infer.NewSVI(mdl, guide.Model, opt, infer.TraceELBO{})
-	if err != nil {
-		return hyper{}, nil, err
+	var h hyper
+	for i, dst := range []*[]float64{&h.ls, &h.v, &h.noise} {
+		if *dst, err = f.Value(f.Hypers[i].Name); err != nil {
+			return hyper{}, nil, err
+		}
 	}
-	losses, err := svi.Run(context.Background(), steps, progress)
-	if err != nil {
-		return hyper{}, nil, err
-	}
-	med, err := guide.Median(svi.Params())
-	if err != nil {
-		return hyper{}, nil, err
-	}
-	return hyper{ls: med["lengthscale"].Data, v: med["variance"].Data, noise: svi.Param("noise")}, losses, nil
+	return h, f, nil
 }
 
-func tile(v []float64, k int) []float64 {
-	var out []float64
-	for range k {
-		out = append(out, v...)
-	}
-	return out
-}
-
-// prior is the batch of GP priors with hyperparameters h, as constants.
-func prior(g *engine.Graph, h hyper) gp.Prior {
+// constPrior is the batch of GP priors with hyperparameters h, as
+// constants: marginal likelihoods and predictions at given hyperparameters
+// are built step by step from gp's graph functions, the path custom
+// objectives take.
+func constPrior(g *engine.Graph, h hyper) gp.Prior {
 	nb := len(h.v)
 	return gp.Prior{
 		Kernel: gp.RBF{Lengthscale: g.Constant(h.ls, nb, d), Variance: g.Constant(h.v, nb)},
@@ -195,7 +189,7 @@ func prior(g *engine.Graph, h hyper) gp.Prior {
 // mll returns the marginal log-likelihood of each GP under h.
 func mll(x, y []float64, h hyper) ([]float64, error) {
 	g := engine.NewGraph()
-	l := gp.MarginalLogLikelihood(g, prior(g, h), g.Constant(x, n, d), g.Constant(y, len(h.v), n))
+	l := gp.MarginalLogLikelihood(g, constPrior(g, h), g.Constant(x, n, d), g.Constant(y, len(h.v), n))
 	prog, err := g.Compile([]*engine.Node{l.Value})
 	if err != nil {
 		return nil, err
@@ -211,7 +205,7 @@ func mll(x, y []float64, h hyper) ([]float64, error) {
 func predict(dt data, h hyper, xs []float64) (mean, vr []float64, err error) {
 	g := engine.NewGraph()
 	m := len(xs) / d
-	post := gp.Predict(g, prior(g, h), g.Constant(dt.x, n, d), g.Constant(dt.y, b, n), g.Constant(xs, m, d))
+	post := gp.Predict(g, constPrior(g, h), g.Constant(dt.x, n, d), g.Constant(dt.y, b, n), g.Constant(xs, m, d))
 	prog, err := g.Compile([]*engine.Node{post.Mean, post.Var})
 	if err != nil {
 		return nil, nil, err
@@ -250,7 +244,7 @@ func main() {
 	flags := cli.Parse(name)
 	if *gpu {
 		// The application's choice of device: every program compiled from
-		// here on (the SVI steps, the GP predictions) runs its linear
+		// here on (the fits' objectives, the GP predictions) runs its linear
 		// algebra on GPU 0.
 		dev, err := cuda.Default()
 		if err != nil {
@@ -261,26 +255,27 @@ func main() {
 		}
 		fmt.Fprintf(os.Stderr, "device: %s\n", dev.Name())
 	}
-	steps := 1000
+	restarts := 4
 	if flags.Quick {
-		steps = 100
+		restarts = 1
 	}
 	dt, err := simulate(flags.Seed)
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	fmt.Fprintf(os.Stderr, "fitting %d GPs at once (MAP, %d steps):\n", b, steps)
+	fmt.Fprintf(os.Stderr, "fitting %d GPs at once (MAP by L-BFGS, %d starts each):\n", b, restarts+1)
 	start := time.Now()
-	fitted, losses, err := fit(dt.x, dt.y, b, steps, cli.Progress(os.Stderr, steps))
+	fitted, fitBatch, err := fit(dt.x, dt.y, restarts, flags.Seed)
 	if err != nil {
 		log.Fatal(err)
 	}
 	batchTime := time.Since(start)
 
-	// Each GP fitted alone, from the same start with the same optimizer,
-	// the four fits in concurrent goroutines (each owns its graph, program
-	// and optimizer).
+	fmt.Fprint(os.Stderr, fitBatch)
+
+	// Each GP fitted alone, from the same starts with the same optimizer,
+	// the four fits in concurrent goroutines (each owns its programs).
 	fmt.Fprintf(os.Stderr, "fitting each GP alone (four concurrent fits)\n")
 	start = time.Now()
 	alone := make([]float64, b)
@@ -289,7 +284,7 @@ func main() {
 	for m := range b {
 		wg.Go(func() {
 			ym := dt.y[m*n : (m+1)*n]
-			h, _, err := fit(dt.x, ym, 1, steps, nil)
+			h, _, err := fit(dt.x, ym, restarts, flags.Seed)
 			if err != nil {
 				errs[m] = err
 				return
@@ -326,10 +321,9 @@ func main() {
 	}
 
 	metrics := map[string]float64{
-		"steps":             float64(steps),
-		"batch_fit_s":       batchTime.Seconds(),
-		"alone_fit_s":       aloneTime.Seconds(),
-		"ms_per_batch_step": batchTime.Seconds() / float64(steps) * 1e3,
+		"starts":      float64(restarts + 1),
+		"batch_fit_s": batchTime.Seconds(),
+		"alone_fit_s": aloneTime.Seconds(),
 	}
 	for m := range b {
 		f, t := member(fitted, m), member(truth, m)
@@ -345,21 +339,21 @@ func main() {
 		}
 		metrics[p+"variance"] = f.v[0]
 		metrics[p+"noise"] = f.noise[0]
+		mem := fitBatch.Members[m]
+		metrics[p+"iterations"] = float64(mem.Starts[mem.Best].Iterations)
+		metrics[p+"jitter"] = mem.Jitter
 	}
 
-	if err := plots(flags, dt, fitted, losses); err != nil {
+	if err := plots(flags, dt, fitted); err != nil {
 		log.Fatal(err)
 	}
 	cli.Result(name, metrics)
 }
 
-// plots draws the loss curve and, per GP, the predictive mean and 95% band
-// along the first input with the others at the middle of their range,
-// under the fitted and under the true hyperparameters.
-func plots(flags cli.Flags, dt data, fitted hyper, losses []float64) error {
-	if err := plotutil.LossCurve(flags.File("loss.png"), "batchgp: MAP loss (−log joint), 4 GPs", losses); err != nil {
-		return err
-	}
+// plots draws, per GP, the predictive mean and 95% band along the first
+// input with the others at the middle of their range, under the fitted and
+// under the true hyperparameters.
+func plots(flags cli.Flags, dt data, fitted hyper) error {
 	const m = 200
 	grid := make([]float64, m)
 	xs := make([]float64, m*d)

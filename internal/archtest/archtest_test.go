@@ -30,6 +30,8 @@ var rules = []rule{
 		"cuda is a backend for engine and knows nothing of models"},
 	{"probgraph", []string{"gp", "vmtl", "examples", "bench"},
 		"probgraph sits below gp and vmtl"},
+	{"optim", []string{"probgraph", "gp", "vmtl", "cuda", "examples", "bench"},
+		"optim drives any compiled objective: it sits on engine alone"},
 	{"engine", []string{"gorgonia.org/cu"},
 		"only cuda talks to the CUDA driver"},
 	{"probgraph", []string{"gorgonia.org/cu"},

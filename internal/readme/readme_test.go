@@ -40,6 +40,7 @@ func goBlock(t *testing.T, markdown string, i int) string {
 var snippets = []struct{ file, example string }{
 	{"model_example_test.go", "Example_betaBernoulli"},
 	{"example_test.go", "Example_fitLine"},
+	{"gp_example_test.go", "Example_gpFit"},
 }
 
 // funcBody returns the source text between the braces of the named function,
