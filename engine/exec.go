@@ -172,6 +172,12 @@ func (p *Program) SetRNGState(state []byte) error {
 // Device returns the device the program's heavy ops run on.
 func (p *Program) Device() Device { return p.device }
 
+// Stochastic reports whether the program draws noise on each Run (it holds
+// noise inputs). A program that does not computes the same values from the
+// same inputs on every run: a deterministic objective, as line-search
+// optimizers such as L-BFGS need.
+func (p *Program) Stochastic() bool { return len(p.noise) > 0 }
+
 // Run draws fresh noise and computes every node the program holds.
 func (p *Program) Run() error {
 	if !p.running.CompareAndSwap(false, true) {
