@@ -1,10 +1,13 @@
 # ignis — everyday commands. Needs only a Go toolchain (1.26) and a POSIX shell.
 #
 #   make demo        build and run every example with -quick; plots go to out/NAME
-#   make test        go test ./... (examples included)
+#   make test        go test ./... (examples included), then the same in beam/, the
+#                    separate module of Apache Beam pipelines (its first build fetches
+#                    the Beam SDK from the Go module proxy and takes minutes)
 #   make bench       engine micro-benchmarks, then the bench harness if it exists
-#   make lint        gofmt and go vet
-#   make tidy-check  fail if go mod tidy would change go.mod or go.sum
+#   make lint        gofmt and go vet (core module and beam/)
+#   make tidy-check  fail if go mod tidy would change go.mod or go.sum (core or beam/), or
+#                    if the core module mentions Apache Beam
 #   make race        the concurrent paths (worker pool, programs, chains, batched GPs)
 #                    under the race detector, with -short
 #   make ci          what CI runs: lint, tidy-check, test, race
@@ -56,6 +59,7 @@ demo:
 
 test:
 	$(GO) test ./...
+	cd beam && $(GO) test ./...
 
 race:
 	$(GO) test -race -short ./engine/ ./probgraph/infer/... ./gp/ ./vmtl/
@@ -73,9 +77,12 @@ lint:
 		echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$out"; exit 1; \
 	fi
 	$(GO) vet ./...
+	cd beam && $(GO) vet ./...
 
 tidy-check:
 	@$(GO) mod tidy -diff || { echo "tidy-check: run 'go mod tidy' and commit go.mod and go.sum"; exit 1; }
+	@cd beam && $(GO) mod tidy -diff || { echo "tidy-check: run 'go mod tidy' in beam/ and commit beam/go.mod and beam/go.sum"; exit 1; }
+	@! grep -q apache/beam go.mod go.sum || { echo "tidy-check: the core module must not depend on Apache Beam (keep it in beam/)"; exit 1; }
 
 # The tests run last so that CI logs end with go test's summary lines; .ci/run
 # runs gpu-check after this.
