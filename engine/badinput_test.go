@@ -157,6 +157,9 @@ func badCases() []badCase {
 	}
 	// Op-specific arguments.
 	add("MatMul", "vector operand", ErrShape, func(g *Graph) *Node { return g.MatMul(v(g), v(g)) })
+	add("Conv2D", "kernel channels differ", ErrShape, func(g *Graph) *Node {
+		return g.Conv2D(g.Fill(1, 1, 2, 4, 4), g.Fill(1, 1, 3, 2, 2), Conv2DConfig{})
+	})
 	add("MatMul", "batch dims [2] and [3]", ErrShape, func(g *Graph) *Node {
 		return g.MatMul(g.Fill(1, 2, 3, 3), g.Fill(1, 3, 3, 3))
 	})

@@ -31,6 +31,7 @@
 // the optimizer. Predict averages the likelihood over draws of z and w;
 // Alpha and Beta return the mixing matrices at any step. Setting
 // Config.Prior replaces the mixtures by a fixed prior, which gives the
-// independent-task and pooled baselines on the same machinery. Package
-// vmtl/nn has the dense layers and encoders the examples use.
+// independent-task and pooled baselines on the same machinery. Package nn
+// has the graph-level dense layers, encoders and mean-field posteriors the
+// examples use.
 package vmtl

@@ -8,9 +8,9 @@ import (
 	"math/rand/v2"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/nn"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/vmtl"
-	"github.com/ignis-ppl/ignis/vmtl/nn"
 )
 
 // Three logistic-regression tasks in two dimensions; tasks 0 and 1 share

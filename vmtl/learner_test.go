@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/nn"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
-	"github.com/ignis-ppl/ignis/vmtl/nn"
 )
 
 // problem is a small multitask logistic-regression problem: task t's

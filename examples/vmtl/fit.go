@@ -8,9 +8,9 @@ import (
 
 	"github.com/ignis-ppl/ignis/engine"
 	"github.com/ignis-ppl/ignis/internal/examples/cli"
+	"github.com/ignis-ppl/ignis/nn"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/vmtl"
-	"github.com/ignis-ppl/ignis/vmtl/nn"
 )
 
 // method is one of the three ways of learning the tasks that the example

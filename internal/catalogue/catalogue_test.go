@@ -44,6 +44,7 @@ var areas = []area{
 	{"autoguide", autoguideCases},
 	{"mcmc", mcmcCases},
 	{"gp", gpCases},
+	{"nn", nnCases},
 	{"vmtl", vmtlCases},
 	{"checkpoint", checkpointCases},
 }

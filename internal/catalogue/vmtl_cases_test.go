@@ -7,9 +7,9 @@ import (
 	"math/rand/v2"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/nn"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 	"github.com/ignis-ppl/ignis/vmtl"
-	"github.com/ignis-ppl/ignis/vmtl/nn"
 )
 
 // vmtlConfig is two tasks of four rows of two inputs with Bernoulli labels,

@@ -58,11 +58,11 @@ func TestDenseComputesAffineMap(t *testing.T) {
 	}
 }
 
-// An MLP applies its activation between layers only; ELU and ReLU match
+// A dense stack applies its activation between layers only; ELU and ReLU match
 // their definitions.
-func TestMLPAndActivations(t *testing.T) {
+func TestDenseStackAndActivations(t *testing.T) {
 	g := engine.NewGraph()
-	m := NewMLP(g, "m", []int{2, 3, 1}, ReLU, rand.New(rand.NewPCG(2, 2)))
+	m := NewDenseStack(g, "m", []int{2, 3, 1}, ReLU, rand.New(rand.NewPCG(2, 2)))
 	x := g.Constant([]float64{0.5, -1.5}, 1, 2)
 	y := m.Apply(x)
 	xs := g.Constant([]float64{-2, -0.5, 0, 1.5}, 4)
@@ -75,7 +75,7 @@ func TestMLPAndActivations(t *testing.T) {
 		want += math.Max(h, 0) * W1[j]
 	}
 	if got := prog.Value(y)[0]; math.Abs(got-want) > 1e-14 {
-		t.Errorf("mlp = %v, want %v", got, want)
+		t.Errorf("stack = %v, want %v", got, want)
 	}
 	for i, v := range []float64{-2, -0.5, 0, 1.5} {
 		we := v
@@ -140,8 +140,8 @@ func TestBadArguments(t *testing.T) {
 	for name, build := range map[string]func(g *engine.Graph){
 		"dense zero size":  func(g *engine.Graph) { NewDense(g, "d", 0, 2, rng) },
 		"dense nil rng":    func(g *engine.Graph) { NewDense(g, "d", 2, 2, nil) },
-		"mlp one size":     func(g *engine.Graph) { NewMLP(g, "m", []int{3}, ReLU, rng) },
-		"mlp nil act":      func(g *engine.Graph) { NewMLP(g, "m", []int{3, 2}, nil, rng) },
+		"stack one size":   func(g *engine.Graph) { NewDenseStack(g, "m", []int{3}, ReLU, rng) },
+		"stack nil act":    func(g *engine.Graph) { NewDenseStack(g, "m", []int{3, 2}, nil, rng) },
 		"encoder no sizes": func(g *engine.Graph) { NewGaussianEncoder(g, "e", []int{3}, ReLU, rng) },
 		"mean field scale": func(g *engine.Graph) { NewMeanField(g, "w", []int{2}, 0) },
 		"dense wrong input": func(g *engine.Graph) {

@@ -1,7 +1,6 @@
 package nn
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -9,29 +8,10 @@ import (
 	"github.com/ignis-ppl/ignis/engine"
 )
 
-// ErrArgument reports an invalid size, name or generator.
-var ErrArgument = errors.New("nn: invalid argument")
-
-// Activation is an element-wise non-linearity added to a graph.
-type Activation func(g *engine.Graph, x *engine.Node) *engine.Node
-
-// Activations.
-var (
-	// ReLU is max(x, 0).
-	ReLU Activation = func(g *engine.Graph, x *engine.Node) *engine.Node { return g.Maximum(x, g.Scalar(0)) }
-	// Tanh is the hyperbolic tangent.
-	Tanh Activation = func(g *engine.Graph, x *engine.Node) *engine.Node { return g.Tanh(x) }
-	// Sigmoid is 1/(1 + e^−x).
-	Sigmoid Activation = func(g *engine.Graph, x *engine.Node) *engine.Node { return g.Sigmoid(x) }
-	// Softplus is log(1 + e^x).
-	Softplus Activation = func(g *engine.Graph, x *engine.Node) *engine.Node { return g.Softplus(x) }
-	// ELU is x for x > 0 and e^x − 1 otherwise.
-	ELU Activation = func(g *engine.Graph, x *engine.Node) *engine.Node {
-		return g.Where(g.Greater(x, g.Scalar(0)), x, g.Expm1(g.Minimum(x, g.Scalar(0))))
-	}
-)
-
-// Dense is an affine layer x·W + b from In to Out features.
+// Dense is an affine layer x·W + b from In to Out features whose parameters
+// sit directly on a graph: for code that builds its graph without a model
+// context (vmtl's learner). Models and guides use Linear, whose parameters
+// live in the inference's parameter store.
 type Dense struct {
 	W, B    *engine.Node // [In, Out] and [Out]
 	In, Out int
@@ -80,23 +60,23 @@ func (d *Dense) Apply(x *engine.Node) *engine.Node {
 	return g.Add(g.MatMul(x, d.W), d.B)
 }
 
-// MLP is a stack of dense layers with an activation between them (none after
-// the last).
-type MLP struct {
+// DenseStack is a stack of dense layers on a graph with an activation
+// between them (none after the last): the graph-level counterpart of MLP.
+type DenseStack struct {
 	Layers []*Dense
 	Act    Activation
 	g      *engine.Graph
 }
 
-// NewMLP adds an MLP whose layer sizes are sizes (at least two: input and
-// output); layer i is named name+".i".
-func NewMLP(g *engine.Graph, name string, sizes []int, act Activation, rng *rand.Rand) *MLP {
-	m := &MLP{Act: act, g: g}
+// NewDenseStack adds a stack whose layer sizes are sizes (at least two:
+// input and output); layer i is named name+".i".
+func NewDenseStack(g *engine.Graph, name string, sizes []int, act Activation, rng *rand.Rand) *DenseStack {
+	m := &DenseStack{Act: act, g: g}
 	if g == nil {
 		return m
 	}
 	if len(sizes) < 2 || act == nil {
-		g.Fail(fmt.Errorf("%w: mlp %q: needs at least two sizes and an activation, got %v", ErrArgument, name, sizes))
+		g.Fail(fmt.Errorf("%w: dense stack %q: needs at least two sizes and an activation, got %v", ErrArgument, name, sizes))
 		return m
 	}
 	for i := range len(sizes) - 1 {
@@ -106,12 +86,12 @@ func NewMLP(g *engine.Graph, name string, sizes []int, act Activation, rng *rand
 }
 
 // Apply runs x [..., sizes[0]] through the layers.
-func (m *MLP) Apply(x *engine.Node) *engine.Node {
+func (m *DenseStack) Apply(x *engine.Node) *engine.Node {
 	if m.g == nil {
-		return nilGraph("mlp")
+		return nilGraph("dense stack")
 	}
 	if len(m.Layers) == 0 {
-		return m.g.Fail(fmt.Errorf("%w: mlp has no layers", ErrArgument))
+		return m.g.Fail(fmt.Errorf("%w: dense stack has no layers", ErrArgument))
 	}
 	for i, d := range m.Layers {
 		x = d.Apply(x)

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/ignis-ppl/ignis/engine"
-	"github.com/ignis-ppl/ignis/vmtl/nn"
+	"github.com/ignis-ppl/ignis/nn"
 )
 
 // An amortized encoder q(z | x): an MLP maps each of a batch of inputs to

@@ -12,15 +12,17 @@ import (
 // minScale keeps Gaussian scales away from zero.
 const minScale = 1e-4
 
-// GaussianEncoder is an amortized Gaussian q(z | x) = N(μ(x), diag σ(x)²):
-// an MLP maps x to 2·D numbers, the first D the mean and the last D the
+// GaussianEncoder is an amortized Gaussian q(z | x) = N(μ(x), diag σ(x)²)
+// with its parameters directly on a graph (see Dense; models and guides use
+// NormalEncoder):
+// a dense stack maps x to 2·D numbers, the first D the mean and the last D the
 // scale through softplus.
 type GaussianEncoder struct {
-	Net *MLP
+	Net *DenseStack
 	D   int // latent dimension
 }
 
-// NewGaussianEncoder adds an encoder whose MLP has the given sizes with the
+// NewGaussianEncoder adds an encoder whose dense stack has the given sizes with the
 // last one the latent dimension D (the network's output layer has 2·D
 // units).
 func NewGaussianEncoder(g *engine.Graph, name string, sizes []int, act Activation, rng *rand.Rand) *GaussianEncoder {
@@ -28,11 +30,11 @@ func NewGaussianEncoder(g *engine.Graph, name string, sizes []int, act Activatio
 		if g != nil {
 			g.Fail(fmt.Errorf("%w: encoder %q: needs input and latent sizes, got %v", ErrArgument, name, sizes))
 		}
-		return &GaussianEncoder{Net: &MLP{g: g}}
+		return &GaussianEncoder{Net: &DenseStack{g: g}}
 	}
 	d := sizes[len(sizes)-1]
 	s := append(append([]int(nil), sizes[:len(sizes)-1]...), 2*d)
-	return &GaussianEncoder{Net: NewMLP(g, name, s, act, rng), D: d}
+	return &GaussianEncoder{Net: NewDenseStack(g, name, s, act, rng), D: d}
 }
 
 // Dist returns q(z | x) for x [B, In]: batch [B], event [D].
