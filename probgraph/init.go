@@ -2,6 +2,7 @@ package probgraph
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 
 	"github.com/ignis-ppl/ignis/engine"
@@ -14,10 +15,16 @@ type InitSite struct {
 	Name    string
 	Shape   engine.Shape
 	Support dist.Constraint
-	// Draws holds len(Draws) draws from the prior, each of Shape.
+	// Draws holds len(Draws) draws from the prior, each of Shape; none when
+	// the prior cannot be sampled (dist.Unsampleable: a flat prior, a
+	// truncation).
 	Draws [][]float64
 	// Mean is the prior mean, or nil.
 	Mean []float64
+	// Rand is a random source for strategies that draw their own values
+	// (InitToUniform), seeded from the seed the starting points are chosen
+	// with; nil when there is none.
+	Rand *rand.Rand
 }
 
 // InitStrategy chooses a latent site's initial (constrained) value, where
@@ -25,11 +32,16 @@ type InitSite struct {
 // point. The value must lie in the site's support.
 type InitStrategy func(s InitSite) (Tensor, error)
 
-// InitToMedian starts each site at the element-wise median of n prior draws.
+// defaultInitRadius is the half-width of Stan's initial interval on the
+// unconstrained scale.
+const defaultInitRadius = 2
+
+// InitToMedian starts each site at the element-wise median of n prior
+// draws, and a site whose prior cannot be sampled as InitToUniform(2) does.
 func InitToMedian(n int) InitStrategy {
 	return func(s InitSite) (Tensor, error) {
 		if len(s.Draws) == 0 {
-			return Tensor{}, fmt.Errorf("no prior draws for %q", s.Name)
+			return InitToUniform(defaultInitRadius)(s)
 		}
 		k := min(n, len(s.Draws))
 		out := make([]float64, len(s.Draws[0]))
@@ -68,7 +80,8 @@ func renormalize(v []float64, k int) {
 }
 
 // InitToMean starts each site at its prior mean, or at the median of prior
-// draws when the mean has no closed form.
+// draws when the mean has no closed form (InitToUniform(2) when the prior
+// cannot be sampled).
 func InitToMean() InitStrategy {
 	return func(s InitSite) (Tensor, error) {
 		if s.Mean != nil {
@@ -78,11 +91,12 @@ func InitToMean() InitStrategy {
 	}
 }
 
-// InitToSample starts each site at one draw from its prior.
+// InitToSample starts each site at one draw from its prior, and a site
+// whose prior cannot be sampled as InitToUniform(2) does.
 func InitToSample() InitStrategy {
 	return func(s InitSite) (Tensor, error) {
 		if len(s.Draws) == 0 {
-			return Tensor{}, fmt.Errorf("no prior draws for %q", s.Name)
+			return InitToUniform(defaultInitRadius)(s)
 		}
 		return Tensor{Data: slices.Clone(s.Draws[0]), Shape: s.Shape}, nil
 	}
@@ -125,4 +139,45 @@ func InitToFeasible() InitStrategy {
 		v.Shape = s.Shape
 		return v, nil
 	}
+}
+
+// InitToUniform starts each site at a point drawn uniformly from
+// (−radius, radius) in every coordinate of its unconstrained value, mapped
+// onto its support (Stan's default, with radius 2; NumPyro's
+// init_to_uniform). It needs no prior draws, so it starts sites whose prior
+// cannot be sampled (a flat prior, a truncation), and the draw comes from
+// InitSite.Rand: the same seed gives the same point.
+func InitToUniform(radius float64) InitStrategy {
+	return func(s InitSite) (Tensor, error) {
+		if !(radius > 0) || radius > 1e300 {
+			return Tensor{}, fmt.Errorf("%w: InitToUniform: radius %v must be positive and finite", ErrLatent, radius)
+		}
+		if s.Rand == nil {
+			return Tensor{}, fmt.Errorf("%w: InitToUniform: no random source for %q", ErrLatent, s.Name)
+		}
+		t, err := dist.BijectTo(s.Support)
+		if err != nil {
+			return Tensor{}, err
+		}
+		unc, err := t.InverseShape(s.Shape)
+		if err != nil {
+			return Tensor{}, err
+		}
+		v, err := Constrain(s.Support, uniformPoint(s.Rand, radius, unc))
+		if err != nil {
+			return Tensor{}, err
+		}
+		v.Shape = s.Shape
+		return v, nil
+	}
+}
+
+// uniformPoint draws a tensor of the given shape uniformly from
+// (−radius, radius) in every element.
+func uniformPoint(r *rand.Rand, radius float64, shape engine.Shape) Tensor {
+	u := make([]float64, shape.Size())
+	for i := range u {
+		u[i] = radius * (2*r.Float64() - 1)
+	}
+	return Tensor{Data: u, Shape: shape.Clone()}
 }

@@ -144,7 +144,7 @@ func mapValue(c dist.Constraint, v Tensor, inverse bool) (Tensor, error) {
 		return Tensor{}, err
 	}
 	if ok != nil && prog.Scalar(ok) != 1 {
-		return Tensor{}, fmt.Errorf("value %v is outside %v", v.Data, c)
+		return Tensor{}, fmt.Errorf("%w: value %v is outside %v", dist.ErrSupport, v.Data, c)
 	}
 	return Tensor{Data: slices.Clone(prog.Value(out)), Shape: out.Shape()}, nil
 }

@@ -3,6 +3,7 @@ package probgraph
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 
@@ -22,6 +23,10 @@ type LatentSite struct {
 	Name    string
 	Support dist.Constraint
 	// Transform maps unconstrained values onto Support (dist.BijectTo).
+	// When Support's bounds are nodes computed from other sites
+	// (dist.IsDependent), they are the nodes of the prototype's trace: a
+	// sampler builds the map where the site is drawn instead
+	// (SubstituteUnconstrained).
 	Transform dist.Transform
 	// Shape is the constrained value's shape (plates included) and EventDim
 	// its number of event dimensions.
@@ -80,12 +85,21 @@ func NewPrototype(model Model) (*Prototype, error) {
 			return nil, err
 		}
 		p.sites = append(p.sites, l)
-		p.outs = append(p.outs, rec.draws[s.Name])
+		p.outs = append(p.outs, rec.draws[s.Name]) // nil for a prior that cannot be sampled
 	}
 	if len(p.sites) == 0 {
 		return p, nil
 	}
-	if p.draws, err = g.Compile(p.outs); err != nil {
+	var outs []*engine.Node
+	for _, o := range p.outs {
+		if o != nil {
+			outs = append(outs, o)
+		}
+	}
+	if len(outs) == 0 {
+		return p, nil
+	}
+	if p.draws, err = g.Compile(outs); err != nil {
 		return nil, fmt.Errorf("%w: drawing from the prior: %w", ErrLatent, err)
 	}
 	// Means are optional: a family whose mean fails to compile or run
@@ -125,7 +139,11 @@ func (p *Prototype) Trace() *Trace { return p.trace }
 // Latents returns the model's continuous latent sites in execution order,
 // each with Init chosen by init (InitToMedian(15) when nil) from prior draws
 // taken with the given seed: different seeds give different starting points
-// to strategies that use the draws, and the same seed the same ones.
+// to strategies that use the draws, and the same seed the same ones. A site
+// whose support has bounds computed from other sites (dist.IsDependent)
+// starts, whatever the strategy, at a point drawn uniformly from (−2, 2) on
+// the unconstrained scale, as in Stan: its constrained starting value
+// depends on where the other sites start.
 func (p *Prototype) Latents(init InitStrategy, seed uint64) ([]LatentSite, error) {
 	if init == nil {
 		init = InitToMedian(initDraws)
@@ -140,23 +158,28 @@ func (p *Prototype) Latents(init InitStrategy, seed uint64) ([]LatentSite, error
 	}
 	for i, s := range p.sites {
 		v, size := draws[i], s.Shape.Size()
-		if len(v) != initDraws*size {
+		if v != nil && len(v) != initDraws*size {
 			return nil, fmt.Errorf("%w: site %q: %d prior values for shape %v", ErrLatent, s.Name, len(v), s.Shape)
 		}
-		is := InitSite{Name: s.Name, Shape: s.Shape.Clone(), Support: s.Support}
-		if mv := p.means[s.Name]; len(mv) == size {
-			is.Mean = slices.Clone(mv)
-		}
-		for k := range initDraws {
-			is.Draws = append(is.Draws, v[k*size:(k+1)*size])
-		}
-		c, err := init(is)
-		if err != nil {
-			return nil, fmt.Errorf("%w: init of %q: %w", ErrLatent, s.Name, err)
-		}
-		u, err := Unconstrain(s.Support, Tensor{Data: c.Data, Shape: s.Shape})
-		if err != nil {
-			return nil, fmt.Errorf("%w: init of %q: %w", ErrLatent, s.Name, err)
+		rng := rand.New(rand.NewPCG(seed, uint64(i)))
+		var u Tensor
+		if dist.IsDependent(s.Support) {
+			u = uniformPoint(rng, defaultInitRadius, s.UnconstrainedShape)
+		} else {
+			is := InitSite{Name: s.Name, Shape: s.Shape.Clone(), Support: s.Support, Rand: rng}
+			if mv := p.means[s.Name]; len(mv) == size {
+				is.Mean = slices.Clone(mv)
+			}
+			for k := 0; v != nil && k < initDraws; k++ {
+				is.Draws = append(is.Draws, v[k*size:(k+1)*size])
+			}
+			c, err := init(is)
+			if err != nil {
+				return nil, fmt.Errorf("%w: init of %q: %w", ErrLatent, s.Name, err)
+			}
+			if u, err = Unconstrain(s.Support, Tensor{Data: c.Data, Shape: s.Shape}); err != nil {
+				return nil, fmt.Errorf("%w: init of %q: %w", ErrLatent, s.Name, err)
+			}
 		}
 		out[i] = s
 		out[i].Shape, out[i].UnconstrainedShape = s.Shape.Clone(), s.UnconstrainedShape.Clone()
@@ -169,6 +192,9 @@ func (p *Prototype) Latents(init InitStrategy, seed uint64) ([]LatentSite, error
 // priorDraws runs the prior program from seed and returns a copy of each
 // site's draws.
 func (p *Prototype) priorDraws(seed uint64) ([][]float64, error) {
+	if p.draws == nil { // no site's prior can be sampled
+		return make([][]float64, len(p.outs)), nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.draws.Seed(seed)
@@ -177,7 +203,9 @@ func (p *Prototype) priorDraws(seed uint64) ([][]float64, error) {
 	}
 	out := make([][]float64, len(p.outs))
 	for i, o := range p.outs {
-		out[i] = slices.Clone(p.draws.Value(o))
+		if o != nil {
+			out[i] = slices.Clone(p.draws.Value(o))
+		}
 	}
 	return out, nil
 }
@@ -203,6 +231,12 @@ func (h *priorRecorder) Process(s *Site) {
 	if !s.IsLatent() || s.Value != nil {
 		return
 	}
+	if _, ok := s.Dist.(dist.Unsampleable); ok {
+		// No draws: the site's value is a point inside its support, where
+		// the rest of the model can be traced.
+		s.Value = feasiblePoint(s)
+		return
+	}
 	h.draws[s.Name] = s.Dist.Sample(initDraws)
 	g := s.Dist.Graph()
 	if m, ok := s.Dist.(dist.Meaner); ok && g.Ok("prior mean of "+s.Name) {
@@ -214,4 +248,22 @@ func (h *priorRecorder) Process(s *Site) {
 			h.means[s.Name] = mn
 		}
 	}
+}
+
+// feasiblePoint is the image of zero under the map onto a site's support,
+// with the site's batch and event shape: a value the prototype trace can go
+// on with when the prior cannot be sampled.
+func feasiblePoint(s *Site) *engine.Node {
+	d := s.Dist
+	g := d.Graph()
+	t, err := dist.BijectTo(d.Support())
+	if err != nil {
+		return g.Fail(fmt.Errorf("%w: site %q: %w", ErrLatent, s.Name, err))
+	}
+	shape := append(d.BatchShape(), d.EventShape()...)
+	unc, err := t.InverseShape(shape)
+	if err != nil {
+		return g.Fail(fmt.Errorf("%w: site %q: %w", ErrLatent, s.Name, err))
+	}
+	return t.Forward(g.Fill(0, unc...))
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/ignis-ppl/ignis/engine"
+	"github.com/ignis-ppl/ignis/probgraph"
 	"github.com/ignis-ppl/ignis/probgraph/dist"
 )
 
@@ -264,6 +265,134 @@ func distCases() []badInput {
 				dist.KLMonteCarlo(dist.Normal(s(g, 0), s(g, 1)), dist.Normal(s(g, 0), s(g, 1)), 1)
 				return g.Err()
 			}},
+	)
+	return append(cases, stanDistCases()...)
+}
+
+// stanDistCases are the misuses of the Stan-style pieces: flat priors,
+// ordered vectors, bounds that are nodes, truncation, HalfStudentT,
+// Multinomial, the log-rate Poisson.
+func stanDistCases() []badInput {
+	s := func(g *engine.Graph, v float64) *engine.Node { return g.Scalar(v) }
+	v := func(g *engine.Graph, x ...float64) *engine.Node { return g.Constant(x, len(x)) }
+	var cases []badInput
+	off := []struct {
+		name string
+		d    func(g *engine.Graph) dist.Distribution
+		x    func(g *engine.Graph) *engine.Node
+	}{
+		{"HalfStudentT", func(g *engine.Graph) dist.Distribution { return dist.HalfStudentT(s(g, 3), s(g, 1)) }, distScalar(-0.5)},
+		{"TruncatedNormal", func(g *engine.Graph) dist.Distribution {
+			return dist.TruncatedNormal(s(g, 0), s(g, 1), s(g, -1), s(g, 2))
+		}, distVec(-1.5, 2.5, -1)},
+		{"Truncated(Gamma)/computed-bound", func(g *engine.Graph) dist.Distribution {
+			return dist.Truncated(dist.Gamma(s(g, 2), s(g, 1)), nil, g.Exp(s(g, 0)))
+		}, distVec(-0.1, 1.5)},
+		{"ImproperUniform/positive", func(g *engine.Graph) dist.Distribution { return dist.FlatPositive(g) }, distVec(-1, 0)},
+		{"ImproperUniform/ordered", func(g *engine.Graph) dist.Distribution {
+			return dist.ImproperUniform(g, dist.OrderedVector(), nil, engine.Shape{3})
+		}, distVec(1, 3, 2)},
+		{"ImproperUniform/IntervalOf", func(g *engine.Graph) dist.Distribution {
+			return dist.ImproperUniform(g, dist.IntervalOf(g.Sin(s(g, 0)), g.Exp(s(g, 0))), engine.Shape{2}, nil)
+		}, distVec(-0.5, 1.5)},
+		{"Multinomial", func(g *engine.Graph) dist.Distribution { return dist.Multinomial(4, v(g, 0.5, 0.5)) }, distVec(2, 1)},
+		{"PoissonLogRate", func(g *engine.Graph) dist.Distribution { return dist.PoissonLogRate(s(g, 1)) }, distVec(-1, 0.5)},
+	}
+	for _, c := range off {
+		cases = append(cases, badInput{name: c.name + "/LogProb-off-support", run: distOffSupport(c.d, c.x)})
+	}
+	build := func(name string, want error, mention []string, d func(g *engine.Graph) dist.Distribution) badInput {
+		return badInput{name: name, want: want, mention: mention, run: distBuild(d)}
+	}
+	cases = append(cases,
+		build("IntervalOf/constant-lo-not-below-hi", dist.ErrParameter, []string{"IntervalOf", "lo must be below hi"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.ImproperUniform(g, dist.IntervalOf(s(g, 2), s(g, 2)), nil, nil)
+			}),
+		build("IntervalOf/nan-bound", dist.ErrParameter, []string{"IntervalOf", "hi"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.ImproperUniform(g, dist.IntervalOf(s(g, 0), s(g, math.NaN())), nil, nil)
+			}),
+		build("Truncated/constant-lo-not-below-hi", dist.ErrParameter, []string{"Truncated", "lo must be below hi"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.TruncatedNormal(s(g, 0), s(g, 1), s(g, 1), s(g, -1))
+			}),
+		build("Truncated/no-bound", dist.ErrParameter, []string{"Truncated", "no bound"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.Truncated(dist.Normal(s(g, 0), s(g, 1)), nil, nil)
+			}),
+		build("Truncated/base-without-cdf", dist.ErrNotSupported, []string{"Truncated(Beta)", "CDF"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.Truncated(dist.Beta(s(g, 2), s(g, 2)), s(g, 0.1), nil)
+			}),
+		build("ImproperUniform/discrete-support", dist.ErrNotSupported, []string{"ImproperUniform", "discrete"},
+			func(g *engine.Graph) dist.Distribution { return dist.ImproperUniform(g, dist.Boolean(), nil, nil) }),
+		build("ImproperUniform/ordered-without-event", dist.ErrShape, []string{"ImproperUniform", "ordered_vector"},
+			func(g *engine.Graph) dist.Distribution {
+				return dist.ImproperUniform(g, dist.OrderedVector(), engine.Shape{3}, nil)
+			}),
+		build("HalfStudentT/zero-df", dist.ErrParameter, []string{"HalfStudentT", "df"},
+			func(g *engine.Graph) dist.Distribution { return dist.HalfStudentT(s(g, 0), s(g, 1)) }),
+		build("Multinomial/negative-count", dist.ErrParameter, []string{"Multinomial", "total count"},
+			func(g *engine.Graph) dist.Distribution { return dist.Multinomial(-1, v(g, 0.5, 0.5)) }),
+		build("Multinomial/probs-off-simplex", dist.ErrParameter, []string{"Multinomial", "probs"},
+			func(g *engine.Graph) dist.Distribution { return dist.Multinomial(3, v(g, 0.5, 0.6)) }),
+		badInput{name: "ImproperUniform/Sample", want: dist.ErrNotSupported, mention: []string{"ImproperUniform", "InitToUniform"},
+			run: func(context.Context) error {
+				g := engine.NewGraph()
+				dist.Flat(g, 2).Sample()
+				return g.Err()
+			}},
+		badInput{name: "IntervalOf/lo-not-below-hi-at-run", want: dist.ErrParameter, mention: []string{"IntervalOf", "lo must be below hi"},
+			run: func(context.Context) error {
+				_, err := distEval(func(g *engine.Graph) []*engine.Node {
+					a := g.Param("a", []float64{1})
+					t, err := dist.BijectTo(dist.IntervalOf(a, g.Scale(a, 0.5)))
+					if err != nil {
+						return []*engine.Node{g.Fail(err)}
+					}
+					return []*engine.Node{t.Forward(s(g, 0))}
+				})
+				return err
+			}},
+		badInput{name: "Truncated/lo-not-below-hi-at-run", want: dist.ErrParameter, mention: []string{"Truncated", "lo must be below hi"},
+			run: distAtRun([]float64{3}, func(g *engine.Graph, p *engine.Node) dist.Distribution {
+				return dist.TruncatedNormal(s(g, 0), s(g, 1), p, s(g, 1))
+			}, distScalar(0))},
+		badInput{name: "OrderedVector/unordered-init", want: dist.ErrSupport, mention: []string{`init of "mu"`, "ordered_vector"},
+			run: func(context.Context) error {
+				model := func(m *probgraph.Ctx) {
+					g := m.Graph()
+					mu := m.Sample("mu", dist.ImproperUniform(g, dist.OrderedVector(), nil, engine.Shape{2}))
+					m.Plate("y", 2).Observe("y", dist.Normal(mu, g.Scalar(1)), g.Constant([]float64{0, 1}, 2))
+				}
+				_, err := probgraph.LatentSites(model, probgraph.InitToValue(map[string]probgraph.Tensor{"mu": probgraph.Vector(2, 1)}, nil), 0)
+				return err
+			}},
+		badInput{name: "InitToUniform/flat-prior-starts-inside", run: func(context.Context) error {
+			model := func(m *probgraph.Ctx) {
+				g := m.Graph()
+				mu := m.Sample("mu", dist.ImproperUniform(g, dist.PositiveOrderedVector(), nil, engine.Shape{3}))
+				m.Plate("y", 3).Observe("y", dist.Normal(mu, g.Scalar(1)), g.Constant([]float64{1, 2, 3}, 3))
+			}
+			ls, err := probgraph.LatentSites(model, nil, 5)
+			if err != nil {
+				return err
+			}
+			x, err := probgraph.Constrain(ls[0].Support, ls[0].Init)
+			if err != nil {
+				return err
+			}
+			if !(0 < x.Data[0] && x.Data[0] < x.Data[1] && x.Data[1] < x.Data[2]) {
+				return wrong("start %v is not positive and increasing", x.Data)
+			}
+			for _, u := range ls[0].Init.Data {
+				if !(u > -2 && u < 2) {
+					return wrong("unconstrained start %v outside (−2, 2)", ls[0].Init.Data)
+				}
+			}
+			return nil
+		}},
 	)
 	return cases
 }

@@ -40,6 +40,9 @@ const (
 	cLowerCholesky
 	cPositiveDefinite
 	cRealVector
+	cOrdered
+	cPositiveOrdered
+	cMultinomial
 )
 
 // interval is the representation shared by every constraint: a kind and its
@@ -97,8 +100,24 @@ func LowerCholesky() Constraint { return interval{kind: cLowerCholesky} }
 // dimension 2).
 func PositiveDefinite() Constraint { return interval{kind: cPositiveDefinite} }
 
+// OrderedVector is the set of strictly increasing real vectors (event
+// dimension 1): Stan's ordered[K].
+func OrderedVector() Constraint { return interval{kind: cOrdered, lo: math.Inf(-1), hi: math.Inf(1)} }
+
+// PositiveOrderedVector is the set of strictly increasing positive vectors
+// (event dimension 1): Stan's positive_ordered[K].
+func PositiveOrderedVector() Constraint {
+	return interval{kind: cPositiveOrdered, lo: 0, hi: math.Inf(1)}
+}
+
 func (c interval) String() string {
 	switch c.kind {
+	case cMultinomial:
+		return fmt.Sprintf("multinomial(%v)", c.hi)
+	case cOrdered:
+		return "ordered_vector"
+	case cPositiveOrdered:
+		return "positive_ordered_vector"
 	case cReal:
 		return "real"
 	case cRealVector:
@@ -132,7 +151,7 @@ func (c interval) String() string {
 
 func (c interval) EventDim() int {
 	switch c.kind {
-	case cSimplex, cRealVector:
+	case cSimplex, cRealVector, cOrdered, cPositiveOrdered, cMultinomial:
 		return 1
 	case cLowerCholesky, cPositiveDefinite:
 		return 2
@@ -141,7 +160,7 @@ func (c interval) EventDim() int {
 }
 
 func (c interval) Discrete() bool {
-	return c.kind == cBoolean || c.kind == cIntegerInterval || c.kind == cNonNegativeInteger
+	return c.kind == cBoolean || c.kind == cIntegerInterval || c.kind == cNonNegativeInteger || c.kind == cMultinomial
 }
 
 func (c interval) Check(x *engine.Node) *engine.Node {
@@ -213,6 +232,28 @@ func (c interval) contains(v []float64, n int, scratch []float64) bool {
 	case cReal, cRealVector:
 		for _, x := range v {
 			if math.IsNaN(x) {
+				return false
+			}
+		}
+		return true
+	case cMultinomial:
+		// Non-negative whole counts summing to the total.
+		s := 0.0
+		for _, x := range v {
+			if !(x >= 0) || x != math.Trunc(x) || math.IsInf(x, 0) {
+				return false
+			}
+			s += x
+		}
+		return s == c.hi
+	case cOrdered, cPositiveOrdered:
+		// Strictly increasing (NaN fails every comparison), positive first
+		// for the positive set.
+		if len(v) > 0 && !(v[0] > c.lo || (c.kind == cOrdered && v[0] == v[0])) {
+			return false
+		}
+		for i := 1; i < len(v); i++ {
+			if !(v[i] > v[i-1]) {
 				return false
 			}
 		}

@@ -19,4 +19,28 @@
 //
 // LogProb of a value outside the support is −Inf for every family (a NaN
 // value gives NaN).
+//
+// # Stan programs
+//
+// A Stan program's pieces have these counterparts:
+//
+//	real x;  (no prior)                  Flat(g)
+//	real<lower=0> x;  (no prior)         FlatPositive(g)
+//	ordered[K], positive_ordered[K]      ImproperUniform(g, OrderedVector(), nil, Shape{K}),
+//	                                     PositiveOrderedVector; OrderedTransform
+//	real<lower=a, upper=b> x, a and b
+//	  computed from other parameters     ImproperUniform(g, IntervalOf(a, b), …),
+//	                                     GreaterThanOf(a), LessThanOf(b)
+//	y ~ normal(mu, s) T[lo, hi]          TruncatedNormal(mu, s, lo, hi), Truncated(d, lo, hi)
+//	sigma ~ student_t(nu, 0, s), sigma>0 HalfStudentT(nu, s)
+//	vector[K] x; x ~ normal(0, 10)       IID(Normal(g.Scalar(0), g.Scalar(10)), K)
+//	poisson_log(eta)                     PoissonLogRate(eta)
+//	multinomial(p)                       Multinomial(n, p)
+//	[a, b]' from scalars                 g.Stack(0, a, b)
+//	target += f                          probgraph's Ctx.Factor
+//
+// A sampler maps each latent site onto its support where the model draws
+// it (probgraph.SubstituteUnconstrained), so a bound that depends on other
+// parameters comes with its Jacobian, and sites that cannot be drawn from
+// (Unsampleable) start at probgraph.InitToUniform(2), as Stan's chains do.
 package dist

@@ -44,6 +44,11 @@ type Transform interface {
 //	interval(a, b)         a + (b−a)·sigmoid(x)
 //	greater_than(a)        a + exp(x)
 //	less_than(b)           b − exp(x)
+//	IntervalOf(a, b)       a + (b−a)·sigmoid(x), a and b nodes
+//	GreaterThanOf(a)       a + exp(x)
+//	LessThanOf(b)          b − exp(x)
+//	ordered_vector         OrderedTransform
+//	positive_ordered_vector  OrderedTransform then exp
 //	simplex                StickBreakingTransform
 //	lower_cholesky         LowerCholeskyTransform
 //	positive_definite      PositiveDefiniteTransform
@@ -64,6 +69,8 @@ func BijectTo(c Constraint) (Transform, error) {
 		return IndependentTransform{Base: t, N: c.n}, nil
 	case interval:
 		return bijectToInterval(c)
+	case nodeBounds:
+		return bijectToNodeBounds(c)
 	case nil:
 		return nil, fmt.Errorf("%w: BijectTo(nil)", ErrNotSupported)
 	}
@@ -103,6 +110,10 @@ func bijectToInterval(c interval) (Transform, error) {
 			return nil, fmt.Errorf("%w: BijectTo(%v): the bound must be finite", ErrParameter, c)
 		}
 		return ComposeTransform{ExpTransform{}, scalarAffine{loc: c.hi, scale: -1, from: Positive(), to: c}}, nil
+	case cOrdered:
+		return OrderedTransform{}, nil
+	case cPositiveOrdered:
+		return ComposeTransform{OrderedTransform{}, ExpTransform{}}, nil
 	case cSimplex:
 		return StickBreakingTransform{}, nil
 	case cLowerCholesky:

@@ -56,13 +56,13 @@ func (d *UniformDist) Family() string { return "Uniform" }
 // every member of the batch. Otherwise (bounds that vary across the batch or
 // are not constants: parameters, inputs, computed nodes) no single interval
 // describes it, and Support returns an interval constraint whose bounds are
-// the nodes Low and High: its Check compares a value with them on the graph,
-// like Pyro's interval(low, high) with tensor bounds.
+// the nodes Low and High (IntervalOf): its Check compares a value with them
+// on the graph, like Pyro's interval(low, high) with tensor bounds.
 func (d *UniformDist) Support() Constraint {
 	if d.bounds != nil {
 		return Interval(d.bounds[0], d.bounds[1])
 	}
-	return nodeInterval{lo: d.Low, hi: d.High}
+	return nodeBounds{lo: d.Low, hi: d.High}
 }
 
 // Reparameterized is true: draws are low + (high − low)·u.
@@ -174,28 +174,3 @@ func (orderedCheckOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 func (orderedCheckOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
 	return []*engine.Node{nil, gout}
 }
-
-// nodeInterval is the open interval (lo, hi) with bounds held by nodes of the
-// graph, broadcasting with the values checked. It is the support of a Uniform
-// whose bounds are not one pair of constants.
-type nodeInterval struct{ lo, hi *engine.Node }
-
-func (c nodeInterval) String() string {
-	return fmt.Sprintf("interval(low%v, high%v)", c.lo.Shape(), c.hi.Shape())
-}
-func (c nodeInterval) EventDim() int  { return 0 }
-func (c nodeInterval) Discrete() bool { return false }
-
-// Check returns 1 where lo < x < hi, with the shape of x broadcast with the
-// bounds.
-func (c nodeInterval) Check(x *engine.Node) *engine.Node {
-	g := x.Graph()
-	if g == nil || !g.Ok("constraint interval", x, c.lo, c.hi) {
-		return x
-	}
-	return g.Mul(g.Greater(x, c.lo), g.Less(x, c.hi))
-}
-
-// Bounds returns the nodes holding the interval's ends, for transforms that
-// map the real line onto it.
-func (c nodeInterval) Bounds() (lo, hi *engine.Node) { return c.lo, c.hi }

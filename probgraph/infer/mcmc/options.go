@@ -140,7 +140,10 @@ func WithTrajectoryLength(l float64) Option { return func(c *config) { c.trajLen
 
 // WithInit sets the strategy for the initial point of each chain, the same
 // strategies the automatic guides take (default probgraph.InitToMedian(15),
-// from prior draws that differ between chains).
+// from prior draws that differ between chains). Sites whose prior cannot be
+// drawn from (a flat prior, a truncation) start as probgraph.InitToUniform(2)
+// starts them, uniformly in (−2, 2) on the unconstrained scale as in Stan,
+// and so do sites bounded by other sites, whatever the strategy.
 func WithInit(s probgraph.InitStrategy) Option { return func(c *config) { c.init = s } }
 
 // WithInitRadius starts each chain at a point drawn uniformly from

@@ -69,7 +69,8 @@ func newLayout(sites []probgraph.LatentSite) latentLayout {
 }
 
 // buildPotential traces the model on a fresh graph with every latent site
-// replaced by its slice of u pushed through the site's bijection, and builds
+// replaced by its slice of u pushed through the bijection onto the site's
+// support (built at the site: probgraph.SubstituteUnconstrained), and builds
 // −(log joint + Σ log|det J|) and its gradient with respect to u. nesting is
 // the model's plate nesting (from its prototype trace): sites marked for
 // parallel enumeration get their whole support left of it.
@@ -78,31 +79,43 @@ func buildPotential(model probgraph.Model, lay latentLayout, nesting int) (*pote
 	ps := probgraph.NewParamStore(g)
 	// Each chain writes its own starting point into its program's copy of u.
 	u := g.Param("_mcmc_u", make([]float64, lay.dim), lay.dim)
-	subs := map[string]*engine.Node{}
-	values := make([]*engine.Node, len(lay.sites))
-	var terms []siteTerm
-	ladj := g.Scalar(0)
+	// Each latent site's slice of u is pushed through the map onto its
+	// support where the model draws it, so that bounds computed from other
+	// sites take their values in this run.
+	uncs := map[string]*engine.Node{}
 	for i, s := range lay.sites {
 		n := s.UnconstrainedShape.Size()
-		us := g.Reshape(g.Slice(u, 0, lay.offs[i], lay.offs[i]+n), s.UnconstrainedShape...)
-		x := s.Transform.Forward(us)
-		if !x.Shape().Equal(s.Shape) {
-			x = g.Reshape(x, s.Shape...)
-		}
-		j := g.Sum(s.Transform.LogAbsDetJacobian(us, x))
-		ladj = g.Add(ladj, j)
-		terms = append(terms, siteTerm{site: s.Name, what: "log|det J| of its transform", node: j, value: x})
-		subs[s.Name], values[i] = x, x
+		uncs[s.Name] = g.Reshape(g.Slice(u, 0, lay.offs[i], lay.offs[i]+n), s.UnconstrainedShape...)
 	}
 	if err := g.Err(); err != nil {
 		return nil, fmt.Errorf("%w: building the unconstrained parameterization: %w", ErrModel, err)
 	}
-	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Enum(-(nesting+1)), probgraph.Substitute(subs))(model))
+	logDetJ := map[string]*engine.Node{}
+	tr, err := probgraph.TraceModel(g, probgraph.Chain(ps.Handle(), probgraph.Enum(-(nesting+1)), probgraph.SubstituteUnconstrained(uncs, logDetJ))(model))
 	if errors.Is(err, probgraph.ErrEnum) {
 		return nil, fmt.Errorf("%w: %w", ErrEnumerated, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: tracing the model: %w", ErrModel, err)
+	}
+	values := make([]*engine.Node, len(lay.sites))
+	var terms []siteTerm
+	ladj := g.Scalar(0)
+	for i, s := range lay.sites {
+		site, j := tr.Site(s.Name), logDetJ[s.Name]
+		if site == nil || j == nil {
+			return nil, fmt.Errorf("%w: latent site %q is not drawn when the model runs again", ErrModel, s.Name)
+		}
+		x := site.Value
+		if !x.Shape().Equal(s.Shape) {
+			x = g.Reshape(x, s.Shape...)
+		}
+		ladj = g.Add(ladj, j)
+		terms = append(terms, siteTerm{site: s.Name, what: "log|det J| of its transform", node: j, value: x})
+		values[i] = x
+	}
+	if err := g.Err(); err != nil {
+		return nil, fmt.Errorf("%w: building the unconstrained parameterization: %w", ErrModel, err)
 	}
 	enumerated := false
 	var infos []SiteInfo
@@ -121,7 +134,7 @@ func buildPotential(model probgraph.Model, lay latentLayout, nesting int) (*pote
 			enumerated = true
 			continue
 		}
-		if s.IsLatent() && subs[s.Name] == nil {
+		if s.IsLatent() && uncs[s.Name] == nil {
 			return nil, fmt.Errorf("%w: latent site %q has no continuous unconstrained form (discrete sites need enumeration)", ErrModel, s.Name)
 		}
 		for _, p := range s.Plates {
