@@ -106,6 +106,7 @@ func (m *Ctx) defaultValue(s *Site) {
 	switch s.Kind {
 	case SampleSite:
 		s.Value = s.Dist.Sample()
+		dist.MarkSupport(s.Value, s.Dist.Support()) // a draw lies in its support
 	case ParamSite:
 		s.Value = m.g.Constant(s.Init.Data, s.Init.Shape...)
 	}

@@ -43,5 +43,6 @@ func (h *unconstrainedHandler) Process(s *Site) {
 		x = g.Reshape(x, shape...)
 	}
 	s.Value = x
+	dist.MarkSupport(x, s.Dist.Support()) // the image of a bijection onto the support
 	h.logDetJ[s.Name] = g.Sum(t.LogAbsDetJacobian(us, x))
 }

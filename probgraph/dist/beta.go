@@ -43,7 +43,7 @@ func (d *BetaDist) LogProb(x *engine.Node) *engine.Node {
 	a, b := d.Concentration1, d.Concentration0
 	lp := g.Add(xlogyNode(g, g.AddScalar(a, -1), x), xlog1pyNode(g, g.AddScalar(b, -1), g.Neg(x)))
 	outside := g.Maximum(g.Less(x, g.Scalar(0)), g.Greater(x, g.Scalar(1)))
-	return broadcastBatch(g, maskOutside(g, outside, g.Sub(lp, lbetaNode(g, a, b))), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), outside, g.Sub(lp, lbetaNode(g, a, b))), d.batch)
 }
 
 // Sample draws X/(X+Y) with X ~ Gamma(a, 1) and Y ~ Gamma(b, 1), kept in

@@ -49,7 +49,7 @@ func (d *DirichletDist) LogProb(x *engine.Node) *engine.Node {
 	terms := lastSum(g, xlogyNode(g, g.AddScalar(a, -1), x))
 	lp := g.Add(terms, d.logNormalizer())
 	outside := g.Equal(Simplex().Check(x), g.Scalar(0))
-	return broadcastBatch(g, maskOutside(g, outside, lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), outside, lp), d.batch)
 }
 
 // logNormalizer is log Γ(α₀) − Σₖ log Γ(αₖ), of the batch shape.

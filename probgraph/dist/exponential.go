@@ -34,7 +34,7 @@ func (d *ExponentialDist) LogProb(x *engine.Node) *engine.Node {
 	}
 	g := d.g
 	lp := g.Sub(g.Log(d.Rate), g.Mul(d.Rate, x))
-	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws −log(u)/rate with u uniform noise (the inverse CDF).

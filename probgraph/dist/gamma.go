@@ -40,7 +40,7 @@ func (d *GammaDist) LogProb(x *engine.Node) *engine.Node {
 	a := d.Concentration
 	lp := g.Sub(g.Add(g.Mul(a, g.Log(d.Rate)), xlogyNode(g, g.AddScalar(a, -1), x)),
 		g.Add(g.Mul(d.Rate, x), g.Lgamma(a)))
-	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws z/β with z a standard Gamma(α) draw, clamped below to the

@@ -40,7 +40,7 @@ func (d *HalfCauchyDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	z := g.Div(x, d.Scale)
 	lp := g.Neg(g.Add(g.Log1p(g.Square(z)), g.AddScalar(g.Log(d.Scale), math.Log(math.Pi/2))))
-	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws scale·tan(πu/2) with u uniform noise: the inverse CDF of the

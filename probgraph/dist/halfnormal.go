@@ -39,7 +39,7 @@ func (d *HalfNormalDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	z := g.Div(x, d.Scale)
 	lp := g.Sub(g.Scale(g.Square(z), -0.5), g.AddScalar(g.Log(d.Scale), halfLog2Pi-math.Ln2))
-	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws scale·|ε| with ε standard normal noise.

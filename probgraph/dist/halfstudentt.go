@@ -44,7 +44,7 @@ func (d *HalfStudentTDist) LogProb(x *engine.Node) *engine.Node {
 	}
 	g := d.g
 	lp := g.AddScalar(d.t.LogProb(x), math.Ln2)
-	return broadcastBatch(g, maskOutside(g, g.Less(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Less(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws |y| for y a Student t draw.

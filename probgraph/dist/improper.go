@@ -87,7 +87,7 @@ func (d *ImproperUniformDist) LogProb(x *engine.Node) *engine.Node {
 	if !in.Valid() {
 		return d.invalid()
 	}
-	lp := maskOutside(g, g.Equal(in, g.Scalar(0)), g.ZerosLike(in))
+	lp := maskOutside(g, x, d.Support(), g.Equal(in, g.Scalar(0)), g.ZerosLike(in))
 	if n := len(d.event) - d.support.EventDim(); n > 0 {
 		lp = sumRightmost(g, lp, n)
 	}

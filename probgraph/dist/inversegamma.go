@@ -43,7 +43,7 @@ func (d *InverseGammaDist) LogProb(x *engine.Node) *engine.Node {
 	a := d.Concentration
 	lp := g.Sub(g.Sub(g.Mul(a, g.Log(d.Rate)), g.Lgamma(a)),
 		g.Add(g.Mul(g.AddScalar(a, 1), g.Log(x)), g.Div(d.Rate, x)))
-	return broadcastBatch(g, maskOutside(g, g.LessEqual(x, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.LessEqual(x, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws β/z with z a standard Gamma(α) draw.

@@ -40,7 +40,7 @@ func (d *LogNormalDist) LogProb(x *engine.Node) *engine.Node {
 	logx := g.Log(g.Where(outside, g.Scalar(1), x))
 	z := g.Div(g.Sub(logx, d.Loc), d.Scale)
 	lp := g.Sub(g.Scale(g.Square(z), -0.5), g.Add(g.AddScalar(g.Log(d.Scale), halfLog2Pi), logx))
-	return broadcastBatch(g, maskOutside(g, outside, lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), outside, lp), d.batch)
 }
 
 // Sample draws exp(loc + scale·ε) with ε standard normal noise.

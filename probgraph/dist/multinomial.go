@@ -66,7 +66,7 @@ func (d *MultinomialDist) LogProb(x *engine.Node) *engine.Node {
 	k := g.Where(g.Unsqueeze(in, -1), x, g.Scalar(0))
 	terms := g.Sub(g.Xlogy(k, d.Probs), g.Lgamma(g.AddScalar(k, 1)))
 	lp := g.AddScalar(g.Sum(terms, -1), logGammaFn(float64(d.TotalCount)+1))
-	return broadcastBatch(g, maskOutside(g, g.Equal(in, g.Scalar(0)), lp), d.batch)
+	return broadcastBatch(g, maskOutside(g, x, d.Support(), g.Equal(in, g.Scalar(0)), lp), d.batch)
 }
 
 // Sample draws TotalCount categories per draw from as many uniform noise

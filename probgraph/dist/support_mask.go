@@ -10,7 +10,13 @@ import (
 // LogProb is −∞ off the support instead of whatever the formula gives there.
 // The mask is built from the condition "outside" rather than "inside" so that
 // a NaN value stays NaN. No gradient flows through the mask.
-func maskOutside(g *engine.Graph, outside, lp *engine.Node) *engine.Node {
+//
+// A value x known to lie in the support c (MarkSupport) keeps lp as it is:
+// the mask could not change it.
+func maskOutside(g *engine.Graph, x *engine.Node, c Constraint, outside, lp *engine.Node) *engine.Node {
+	if knownIn(x, c) {
+		return lp
+	}
 	return g.Where(outside, g.Scalar(math.Inf(-1)), lp)
 }
 

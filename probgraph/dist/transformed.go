@@ -94,7 +94,7 @@ func (d *TransformedDist) LogProb(y *engine.Node) *engine.Node {
 		if n := len(d.event) - c.EventDim(); n > 0 && off.Valid() {
 			off = g.Greater(sumRightmost(g, off, n), g.Scalar(0))
 		}
-		lp = maskOutside(g, off, lp)
+		lp = maskOutside(g, y, c, off, lp)
 	}
 	return broadcastBatch(g, lp, d.batch)
 }

@@ -136,7 +136,7 @@ func (d *TruncatedDist) LogProb(x *engine.Node) *engine.Node {
 	g := d.g
 	lp := g.Sub(d.Base.LogProb(x), d.logMass)
 	outside := g.Equal(d.support.Check(x), g.Scalar(0))
-	lp = maskOutside(g, g.Mul(outside, g.Equal(x, x)), lp)
+	lp = maskOutside(g, x, d.Support(), g.Mul(outside, g.Equal(x, x)), lp)
 	return broadcastBatch(g, lp, d.batch)
 }
 

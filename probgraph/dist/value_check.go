@@ -30,6 +30,7 @@ func CheckValue(d Distribution, x *engine.Node, site string) (*engine.Node, erro
 			if i, w, bad := firstOutside(c, v, x.Shape()); bad {
 				return x, supportError("", d.Family(), sup.String(), v, i, w)
 			}
+			MarkSupport(x, sup)
 			return x, nil
 		}
 	}
@@ -40,7 +41,10 @@ func CheckValue(d Distribution, x *engine.Node, site string) (*engine.Node, erro
 	if !in.Valid() {
 		return in, nil
 	}
-	return g.Apply(valueCheckOp{site: site, family: d.Family(), support: sup.String()}, x, in), nil
+	// A run goes past the check only with every value inside.
+	checked := g.Apply(valueCheckOp{site: site, family: d.Family(), support: sup.String()}, x, in)
+	MarkSupport(checked, sup)
+	return checked, nil
 }
 
 // elementSet strips the independent(…, n) wrappers from a support whose
