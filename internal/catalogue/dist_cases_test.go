@@ -187,6 +187,8 @@ func distCases() []badInput {
 			run: distAtRun([]float64{0}, func(g *engine.Graph, p *engine.Node) dist.Distribution { return dist.Gamma(s(g, 2), g.Reciprocal(p)) }, distScalar(1))},
 		badInput{name: "Categorical/logits-computed-NaN", want: dist.ErrParameter, mention: []string{"Categorical: logits"},
 			run: distAtRun([]float64{-1, 1}, func(g *engine.Graph, p *engine.Node) dist.Distribution { return dist.CategoricalLogits(g.Log(p)) }, distScalar(1))},
+		badInput{name: "Bernoulli/logits-computed-NaN", want: dist.ErrParameter, mention: []string{"Bernoulli: logits", "NaN"},
+			run: distAtRun([]float64{-1}, func(g *engine.Graph, p *engine.Node) dist.Distribution { return dist.BernoulliLogits(g.Sqrt(p)) }, distScalar(1))},
 		badInput{name: "Bernoulli/probs-computed-above-1", want: dist.ErrParameter, mention: []string{"Bernoulli: probs"},
 			run: distAtRun([]float64{2}, func(g *engine.Graph, p *engine.Node) dist.Distribution { return dist.Bernoulli(p) }, distScalar(1))},
 		badInput{name: "MultivariateNormal/loc-computed-Inf", want: dist.ErrParameter, mention: []string{"MultivariateNormal: loc"},

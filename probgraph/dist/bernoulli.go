@@ -15,6 +15,11 @@ type BernoulliDist struct {
 	// where precision matters.
 	Probs, Logits *engine.Node
 	fromLogits    bool
+	// rawLogits are the logits broadcast to the batch without the run-time
+	// check op, and nanCheck says whether they need one: the log density
+	// op checks them itself, in the pass it makes over them anyway.
+	rawLogits *engine.Node
+	nanCheck  bool
 }
 
 // Bernoulli returns the Bernoulli distribution with P(x = 1) = probs, which
@@ -32,6 +37,11 @@ func newBernoulli(p *engine.Node, fromLogits bool) *BernoulliDist {
 		return d
 	}
 	d.Probs, d.Logits = binaryParam(&d.base, "Bernoulli", p, batch, fromLogits)
+	if fromLogits && d.Logits.Valid() {
+		_, constant := p.ConstValue()
+		d.rawLogits = d.g.BroadcastTo(p, batch...)
+		d.nanCheck = !constant && Validation()
+	}
 	return d
 }
 
@@ -76,7 +86,11 @@ func (d *BernoulliDist) LogProb(x *engine.Node) *engine.Node {
 	}
 	g := d.g
 	if d.fromLogits {
-		return broadcastBatch(g, bernoulliLogitsLogProb(g, x, d.Logits), d.batch)
+		var check *logitsCheck
+		if d.nanCheck {
+			check = &logitsCheck{family: "Bernoulli", site: d.site()}
+		}
+		return broadcastBatch(g, bernoulliLogitsLogProb(g, x, d.rawLogits, check), d.batch)
 	}
 	in := Boolean().Check(x)
 	lp := maskSupport(g, in, g.Where(x, d.logP(), d.log1mP()))

@@ -18,8 +18,10 @@ import (
 // they are constants computed once; the density op and the score op then
 // run on whole slices (internal/vmath), and a fused loop computes both
 // with one exponential per element. x and l are broadcast to a common
-// shape first.
-func bernoulliLogitsLogProb(g *engine.Graph, x, l *engine.Node) *engine.Node {
+// shape first. With check set, the op fails a run whose logits hold a NaN
+// (the check a computed parameter gets, made in the op's own pass over the
+// logits instead of a pass of its own).
+func bernoulliLogitsLogProb(g *engine.Graph, x, l *engine.Node, check *logitsCheck) *engine.Node {
 	s, ok := engine.BroadcastShapes(x.Shape(), l.Shape())
 	if !ok {
 		return g.Fail(fmt.Errorf("%w: Bernoulli.LogProb: value shape %v does not broadcast with logits shape %v", ErrShape, x.Shape(), l.Shape()))
@@ -28,12 +30,27 @@ func bernoulliLogitsLogProb(g *engine.Graph, x, l *engine.Node) *engine.Node {
 	valid := Boolean().Check(x)
 	sign := g.Where(valid, g.AddScalar(g.Scale(x, -2), 1), g.Scalar(0))
 	penalty := g.Where(valid, g.Scalar(0), g.Scalar(math.Inf(-1)))
-	return g.Apply(bernoulliLogitsOp{}, x, g.BroadcastTo(l, s...), sign, penalty)
+	return g.Apply(bernoulliLogitsOp{check: check}, x, g.BroadcastTo(l, s...), sign, penalty)
+}
+
+// logitsCheck is the run-time check of computed logits that the Bernoulli
+// log density and score ops make: none may be NaN.
+type logitsCheck struct {
+	family string
+	site   *siteLabel
+}
+
+// run reports a NaN among the logits l.
+func (c *logitsCheck) run(l []float64) error {
+	if c == nil || vmath.FirstOutside(l, math.Inf(-1), math.Inf(1)) < 0 {
+		return nil
+	}
+	return atSite(c.site.get(), fmt.Errorf("%w: %s: logits %s", ErrParameter, c.family, ruleText[ruleNotNaN]))
 }
 
 // bernoulliLogitsOp maps x, l, the sign s and the penalty p, all of one
 // shape, to the log density p − softplus(s·l). Only l takes a gradient.
-type bernoulliLogitsOp struct{}
+type bernoulliLogitsOp struct{ check *logitsCheck }
 
 func (bernoulliLogitsOp) String() string { return "bernoulli_logits_log_prob" }
 
@@ -48,34 +65,34 @@ func (bernoulliLogitsOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	return in[0].Clone(), nil
 }
 
-func (bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+func (o bernoulliLogitsOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(lp []float64, in [][]float64) error {
 		vmath.Mul(lp, in[2], in[1])
 		vmath.Softplus(lp, lp)
 		vmath.Sub(lp, in[3], lp)
-		return nil
+		return o.check.run(in[1][:len(lp)])
 	}), nil
 }
 
 // Pair computes the score beside the density, from the same exponentials.
-func (bernoulliLogitsOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.PairKernel, bool, error) {
+func (o bernoulliLogitsOp) Pair(partner engine.Op, _ engine.KernelSpec) (engine.PairKernel, bool, error) {
 	if _, ok := partner.(bernoulliScoreOp); !ok {
 		return nil, false, nil
 	}
-	return bernoulliPair{}, true, nil
+	return bernoulliPair{check: o.check}, true, nil
 }
 
 // bernoulliPair writes the density and the score in one pass, with the
 // values the two ops' own kernels give (SoftplusSigmoid is Softplus and
 // Sigmoid to the bit).
-type bernoulliPair struct{}
+type bernoulliPair struct{ check *logitsCheck }
 
-func (bernoulliPair) RunPair(lp, score []float64, in [][]float64) error {
+func (p bernoulliPair) RunPair(lp, score []float64, in [][]float64) error {
 	vmath.Mul(score, in[2], in[1])
 	vmath.SoftplusSigmoid(lp, score, score)
 	vmath.Sub(lp, in[3], lp)
 	bernoulliScoreFinish(score, in[2])
-	return nil
+	return p.check.run(in[1][:len(lp)])
 }
 
 // bernoulliScoreFinish turns σ(t) into the score −s·σ(t).
@@ -84,13 +101,13 @@ func bernoulliScoreFinish(score, sign []float64) {
 	vmath.Neg(score, score)
 }
 
-func (bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
-	return []*engine.Node{nil, g.Mul(gout, g.Apply(bernoulliScoreOp{}, in...)), nil, nil}
+func (o bernoulliLogitsOp) Grad(g *engine.Graph, in []*engine.Node, out, gout *engine.Node) []*engine.Node {
+	return []*engine.Node{nil, g.Mul(gout, g.Apply(bernoulliScoreOp{check: o.check}, in...)), nil, nil}
 }
 
 // bernoulliScoreOp is ∂/∂l of the log density, −s·σ(s·l): x − σ(l) on the
 // support and 0 off it. Inputs as the density's.
-type bernoulliScoreOp struct{}
+type bernoulliScoreOp struct{ check *logitsCheck }
 
 func (bernoulliScoreOp) String() string { return "bernoulli_logits_score" }
 
@@ -101,12 +118,12 @@ func (bernoulliScoreOp) Shape(in []engine.Shape) (engine.Shape, error) {
 	return bernoulliLogitsOp{}.Shape(in)
 }
 
-func (bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
+func (o bernoulliScoreOp) Kernel(engine.KernelSpec) (engine.Kernel, error) {
 	return engine.KernelFunc(func(score []float64, in [][]float64) error {
 		vmath.Mul(score, in[2], in[1])
 		vmath.Sigmoid(score, score)
 		bernoulliScoreFinish(score, in[2])
-		return nil
+		return o.check.run(in[1][:len(score)])
 	}), nil
 }
 
