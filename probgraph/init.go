@@ -124,21 +124,27 @@ func InitToValue(values map[string]Tensor, fallback InitStrategy) InitStrategy {
 // a simplex).
 func InitToFeasible() InitStrategy {
 	return func(s InitSite) (Tensor, error) {
-		t, err := dist.BijectTo(s.Support)
-		if err != nil {
-			return Tensor{}, err
-		}
-		unc, err := t.InverseShape(s.Shape)
-		if err != nil {
-			return Tensor{}, err
-		}
-		v, err := Constrain(s.Support, Zeros(unc...))
-		if err != nil {
-			return Tensor{}, err
-		}
-		v.Shape = s.Shape
-		return v, nil
+		return fromUnconstrained(s, func(unc []int) Tensor { return Zeros(unc...) })
 	}
+}
+
+// fromUnconstrained maps an unconstrained value, made by free for the
+// unconstrained shape of s's support, onto the support, in s's shape.
+func fromUnconstrained(s InitSite, free func(unc []int) Tensor) (Tensor, error) {
+	t, err := dist.BijectTo(s.Support)
+	if err != nil {
+		return Tensor{}, err
+	}
+	unc, err := t.InverseShape(s.Shape)
+	if err != nil {
+		return Tensor{}, err
+	}
+	v, err := Constrain(s.Support, free(unc))
+	if err != nil {
+		return Tensor{}, err
+	}
+	v.Shape = s.Shape
+	return v, nil
 }
 
 // InitToUniform starts each site at a point drawn uniformly from
@@ -155,20 +161,7 @@ func InitToUniform(radius float64) InitStrategy {
 		if s.Rand == nil {
 			return Tensor{}, fmt.Errorf("%w: InitToUniform: no random source for %q", ErrLatent, s.Name)
 		}
-		t, err := dist.BijectTo(s.Support)
-		if err != nil {
-			return Tensor{}, err
-		}
-		unc, err := t.InverseShape(s.Shape)
-		if err != nil {
-			return Tensor{}, err
-		}
-		v, err := Constrain(s.Support, uniformPoint(s.Rand, radius, unc))
-		if err != nil {
-			return Tensor{}, err
-		}
-		v.Shape = s.Shape
-		return v, nil
+		return fromUnconstrained(s, func(unc []int) Tensor { return uniformPoint(s.Rand, radius, unc) })
 	}
 }
 
