@@ -33,6 +33,20 @@ const (
 	// and the tasks plate (at dim −1), since each depends on one task's
 	// assignment; y is observed through a draw of f, as with Sampled.
 	Enumerated
+	// Relaxed draws each task's assignment from a RelaxedOneHotCategorical
+	// (Gumbel-softmax, or Concrete) with the temperature at the graph input
+	// TemperatureName(), in the guide with the variational logits and in
+	// the model with the prior logits; y is observed through a draw of f
+	// with the k functions mixed by the relaxed one-hot weights. The draws
+	// are reparameterized, so the logits get pathwise gradients, biased by
+	// the relaxation. As the temperature goes to 0 the expected
+	// log-likelihood approaches the discrete one, but the KL term does
+	// not: the KL between two Concrete distributions of one temperature
+	// does not depend on it and is at least the categorical KL. Set the
+	// temperature before every run with SetTemperature (an input left at
+	// 0 fails the run); annealing it, from 1 to 0.1 say, is the usual
+	// schedule. The data plate sits at dim −1, as with Sampled.
+	Relaxed
 )
 
 // Clustered is the likelihood of the clustered multitask GP: T tasks observed
@@ -45,7 +59,8 @@ const (
 //
 // observed at site Name in the data plate. The guide's
 // q(z_t) = OneHotCategorical(Name+"_logits"). Assignments chooses how the
-// ELBO handles z; all three estimate the same ELBO. The data plate must sit
+// ELBO handles z; Sampled, Summed and Enumerated estimate the same ELBO,
+// Relaxed the ELBO of the relaxed model. The data plate must sit
 // at DataDim().
 type Clustered struct {
 	// Name names the observation site; the other sites and parameters
@@ -86,7 +101,7 @@ func (c Clustered) DataDim() int {
 }
 
 func (c Clustered) check(g *engine.Graph) bool {
-	if c.Name == "" || c.Tasks < 1 || c.Functions < 1 || c.NoiseInit < 0 || c.Assignments > Enumerated {
+	if c.Name == "" || c.Tasks < 1 || c.Functions < 1 || c.NoiseInit < 0 || c.Assignments > Relaxed {
 		g.Fail(fmt.Errorf("%w: clustered likelihood %q: %d tasks, %d functions, initial noise %v, assignments %d",
 			ErrOptions, c.Name, c.Tasks, c.Functions, c.NoiseInit, c.Assignments))
 		return false
@@ -99,6 +114,37 @@ func (c Clustered) LogitsName() string { return c.Name + "_logits" }
 
 // AssignmentName is the name of the assignment site.
 func (c Clustered) AssignmentName() string { return c.Name + "_assignment" }
+
+// TemperatureName is the name of the graph input holding the temperature
+// of Relaxed assignments (a scalar).
+func (c Clustered) TemperatureName() string { return c.Name + "_temperature" }
+
+// SetTemperature sets the temperature of Relaxed assignments to tau in a
+// program compiled from the model and guide (infer.SVI's Program, say):
+// every input named TemperatureName(), in the model's trace and the
+// guide's. Call it before a step to follow a schedule.
+func (c Clustered) SetTemperature(p *engine.Program, tau float64) error {
+	if !(tau > 0) || math.IsInf(tau, 1) {
+		return fmt.Errorf("%w: clustered likelihood %q: temperature %v, want a positive finite value", ErrOptions, c.Name, tau)
+	}
+	set := 0
+	for _, n := range p.Nodes() {
+		if n.Kind() == engine.KindInput && n.Name() == c.TemperatureName() {
+			if err := p.Set(n, []float64{tau}); err != nil {
+				return fmt.Errorf("clustered likelihood %q: temperature: %w", c.Name, err)
+			}
+			set++
+		}
+	}
+	if set == 0 {
+		return fmt.Errorf("%w: clustered likelihood %q: the program has no input %q (are the assignments Relaxed?)", ErrOptions, c.Name, c.TemperatureName())
+	}
+	return nil
+}
+
+func (c Clustered) temperature(m *probgraph.Ctx) *engine.Node {
+	return m.Graph().Input(c.TemperatureName())
+}
 
 // NoiseName is the name of the noise variance parameter.
 func (c Clustered) NoiseName() string { return c.Name + "_noise" }
@@ -123,7 +169,7 @@ func (c Clustered) tasks(m *probgraph.Ctx) *probgraph.Plate { return m.Plate(c.N
 
 // Guide implements Likelihood: it declares the variational logits and,
 // unless they are Summed, samples the assignments from them (marked for
-// enumeration when Enumerated).
+// enumeration when Enumerated, relaxed when Relaxed).
 func (c Clustered) Guide(m *probgraph.Ctx) {
 	if !c.check(m.Graph()) {
 		return
@@ -133,6 +179,8 @@ func (c Clustered) Guide(m *probgraph.Ctx) {
 	case Summed:
 	case Enumerated:
 		c.tasks(m).Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(logits), probgraph.EnumerateParallel())
+	case Relaxed:
+		c.tasks(m).Sample(c.AssignmentName(), dist.RelaxedOneHotCategoricalLogits(c.temperature(m), logits))
 	default:
 		c.tasks(m).Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(logits))
 	}
@@ -173,9 +221,13 @@ func (c Clustered) Model(m *probgraph.Ctx, data *probgraph.Plate, f *Latent, y *
 		data.Plate(c.Name+"_tasks", c.Tasks, probgraph.Dim(-1)).Observe(c.Name, dist.Normal(loc, g.Sqrt(noise)), y)
 		return
 	}
-	z := tasks.Sample(c.AssignmentName(), dist.OneHotCategoricalLogits(prior)) // [.., T, k]
-	fs := f.Sample(data)                                                       // [.., N, k]
-	loc := g.MatMulT(fs, z, false, true)                                       // [.., N, T]
+	var zd dist.Distribution = dist.OneHotCategoricalLogits(prior)
+	if c.Assignments == Relaxed {
+		zd = dist.RelaxedOneHotCategoricalLogits(c.temperature(m), prior)
+	}
+	z := tasks.Sample(c.AssignmentName(), zd) // [.., T, k]
+	fs := f.Sample(data)                      // [.., N, k]
+	loc := g.MatMulT(fs, z, false, true)      // [.., N, T]
 	d := dist.ToEvent(dist.Normal(loc, g.Sqrt(noise)), 1)
 	if data == nil {
 		m.Observe(c.Name, d, y)

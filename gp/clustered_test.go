@@ -53,7 +53,7 @@ func assignmentsELBO(a Assignments, particles int) infer.ELBO {
 	return infer.TraceELBO{NumParticles: particles}
 }
 
-var assignmentNames = map[Assignments]string{Sampled: "sampled", Summed: "summed", Enumerated: "enumerated"}
+var assignmentNames = map[Assignments]string{Sampled: "sampled", Summed: "summed", Enumerated: "enumerated", Relaxed: "relaxed"}
 
 func (p clusteredProblem) vgp(g *engine.Graph, ls, v *engine.Node) VariationalGP {
 	z := make([]float64, p.m)

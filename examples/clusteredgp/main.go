@@ -21,7 +21,12 @@
 // assignments out exactly in the guide (infer.TraceGuideEnumELBO: every
 // term weighted by q(z), exact gradients for the logits), -assign summed
 // in closed form inside the likelihood (with the expectation over q(f)
-// too: a deterministic objective). With sampled assignments and -elbo
+// too: a deterministic objective). -assign relaxed draws each task's
+// assignment from a relaxed one-hot (Gumbel-softmax) distribution in the
+// guide and the model, with pathwise gradients for the logits, the
+// likelihood mixing the functions by the relaxed weights (infer.TraceELBO);
+// its temperature is annealed geometrically from -temp-start (default 1)
+// at the first step to -temp-end (default 0.1) at the last. With sampled assignments and -elbo
 // trace, -large needs the full run: with 16 particles and 400 steps the
 // score-function gradients of twelve tasks' logits are too noisy to settle
 // them; the default TraceGraphELBO settles them in -quick, as the other
@@ -38,7 +43,7 @@
 // probabilities; and plots the learned functions with 95% bands, the tasks'
 // data coloured by inferred cluster, and the assignment probabilities.
 //
-//	go run ./examples/clusteredgp [-quick] [-large] [-assign sampled|enumerated|summed] [-elbo tracegraph|trace] [-batch B] [-gpu] [-seed N] [-out DIR]
+//	go run ./examples/clusteredgp [-quick] [-large] [-assign sampled|enumerated|summed|relaxed] [-temp-start T] [-temp-end T] [-elbo tracegraph|trace] [-batch B] [-gpu] [-seed N] [-out DIR]
 package main
 
 import (
@@ -71,6 +76,18 @@ type setting struct {
 	steps     int
 	lr        float64
 	assign    gp.Assignments
+	// tempStart and tempEnd bound the geometric temperature schedule of
+	// relaxed assignments.
+	tempStart, tempEnd float64
+}
+
+// temperature is the relaxed assignments' temperature at step i: annealed
+// geometrically from tempStart at the first step to tempEnd at the last.
+func (s setting) temperature(i int) float64 {
+	if s.steps < 2 {
+		return s.tempEnd
+	}
+	return s.tempStart * math.Pow(s.tempEnd/s.tempStart, float64(i)/float64(s.steps-1))
 }
 
 func (s setting) tasks() int { return s.data.Tasks() }
@@ -104,7 +121,12 @@ func fit(s setting, p models.ClusteredGP, seed uint64, progress func(int, float6
 	if err != nil {
 		return fitted{}, nil, err
 	}
-	losses, err := svi.Run(context.Background(), s.steps, progress)
+	var losses []float64
+	if s.assign == gp.Relaxed {
+		losses, err = annealed(s, p, svi, progress)
+	} else {
+		losses, err = svi.Run(context.Background(), s.steps, progress)
+	}
 	if err != nil {
 		return fitted{}, nil, err
 	}
@@ -114,6 +136,26 @@ func fit(s setting, p models.ClusteredGP, seed uint64, progress func(int, float6
 		return fitted{}, nil, err
 	}
 	return fitted{params: params, probs: probs}, losses, nil
+}
+
+// annealed takes the SVI steps one at a time, setting the relaxed
+// assignments' temperature before each.
+func annealed(s setting, p models.ClusteredGP, svi *infer.SVI, progress func(int, float64)) ([]float64, error) {
+	losses := make([]float64, 0, s.steps)
+	for i := range s.steps {
+		if err := p.Lik.SetTemperature(svi.Program(), s.temperature(i)); err != nil {
+			return losses, err
+		}
+		loss, err := svi.Step()
+		if err != nil {
+			return losses, fmt.Errorf("step %d at temperature %.3g: %w", i, s.temperature(i), err)
+		}
+		losses = append(losses, loss)
+		if progress != nil {
+			progress(i, loss)
+		}
+	}
+	return losses, nil
 }
 
 // predict returns q(f) at xs: means and variances [k, len(xs)].
@@ -232,7 +274,9 @@ func argmax(v []float64) int {
 
 func main() {
 	large := flag.Bool("large", false, "three functions and twelve tasks instead of the seed's two and four")
-	assign := flag.String("assign", "sampled", "how the cluster assignments enter the ELBO: sampled, enumerated (summed out in the guide) or summed (in closed form inside the likelihood)")
+	assign := flag.String("assign", "sampled", "how the cluster assignments enter the ELBO: sampled, enumerated (summed out in the guide), summed (in closed form inside the likelihood) or relaxed (Gumbel-softmax draws, temperature annealed)")
+	tempStart := flag.Float64("temp-start", 1, "with -assign relaxed: the temperature at the first step")
+	tempEnd := flag.Float64("temp-end", 0.1, "with -assign relaxed: the temperature at the last step (annealed geometrically from -temp-start)")
 	elbo := flag.String("elbo", "tracegraph", "with sampled assignments: tracegraph (TraceGraphELBO: each task's score term sees its own task's terms, with a leave-one-out baseline over the particles) or trace (TraceELBO: every task's score term weighted by the whole ELBO)")
 	batch := flag.Int("batch", 0, "train on mini-batches of this many points (0: all points every step)")
 	gpu := flag.Bool("gpu", false, "run the GP linear algebra on GPU 0 (needs a binary built with -tags gpu and an NVIDIA GPU)")
@@ -254,11 +298,14 @@ func main() {
 	if *large {
 		s = largeSetting(flags.Seed)
 	}
-	a, ok := map[string]gp.Assignments{"sampled": gp.Sampled, "enumerated": gp.Enumerated, "summed": gp.Summed}[*assign]
+	a, ok := map[string]gp.Assignments{"sampled": gp.Sampled, "enumerated": gp.Enumerated, "summed": gp.Summed, "relaxed": gp.Relaxed}[*assign]
 	if !ok {
-		log.Fatalf("-assign %q: want sampled, enumerated or summed", *assign)
+		log.Fatalf("-assign %q: want sampled, enumerated, summed or relaxed", *assign)
 	}
-	s.assign = a
+	if !(*tempStart > 0) || !(*tempEnd > 0) || math.IsInf(*tempStart, 0) || math.IsInf(*tempEnd, 0) {
+		log.Fatalf("-temp-start %v, -temp-end %v: want positive finite temperatures", *tempStart, *tempEnd)
+	}
+	s.assign, s.tempStart, s.tempEnd = a, *tempStart, *tempEnd
 	s.particles, s.steps = 64, 1000
 	if flags.Quick {
 		s.particles, s.steps = 16, 400
@@ -279,6 +326,9 @@ func main() {
 	}
 	if s.assign == gp.Summed {
 		mode = "assignments summed in closed form"
+	}
+	if s.assign == gp.Relaxed {
+		mode += fmt.Sprintf(", TraceELBO, temperature %g → %g", s.tempStart, s.tempEnd)
 	}
 	if p.Batch > 0 {
 		mode += fmt.Sprintf(", mini-batches of %d points", p.Batch)
@@ -310,7 +360,10 @@ func main() {
 	if s.assign == gp.Summed {
 		metrics["particles"] = 0
 	}
-	metrics["assign_mode"] = float64(s.assign) // 0 sampled, 1 summed, 2 enumerated (gp.Assignments)
+	metrics["assign_mode"] = float64(s.assign) // 0 sampled, 1 summed, 2 enumerated, 3 relaxed (gp.Assignments)
+	if s.assign == gp.Relaxed {
+		metrics["temp_start"], metrics["temp_end"] = s.tempStart, s.tempEnd
+	}
 	if p.Lik.TaskPlates {
 		metrics["tracegraph"] = 1
 	}

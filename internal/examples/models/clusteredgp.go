@@ -78,7 +78,7 @@ func NewClusteredGP(data ClusteredData, k, m int, a gp.Assignments, seed uint64)
 }
 
 // ELBO returns the objective that fits the model with the given number of
-// vectorized particles: TraceELBO for sampled assignments (TraceGraphELBO
+// vectorized particles: TraceELBO for sampled and relaxed assignments (TraceGraphELBO
 // with a leave-one-out baseline when the likelihood observes in the task
 // plates, Lik.TaskPlates),
 // TraceMeanFieldELBO for summed ones (which draws nothing, so needs no
