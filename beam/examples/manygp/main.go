@@ -116,7 +116,7 @@ func run(ctx context.Context, c config) (map[string]float64, error) {
 	if input == "" {
 		input = filepath.Join(c.out, "series.csv")
 		if err := writeCSV(input, many.Synthetic(c.count, c.n, c.dim, c.seed)); err != nil {
-			return nil, fmt.Errorf("manygp: writing synthetic series: %w", err)
+			return nil, fmt.Errorf("writing synthetic series: %w", err)
 		}
 		fmt.Fprintf(os.Stderr, "wrote %d synthetic series of %d points to %s\n", c.count, c.n, input)
 	}
@@ -141,7 +141,7 @@ func run(ctx context.Context, c config) (map[string]float64, error) {
 	fmt.Fprintf(os.Stderr, "running the pipeline\n")
 	start, cpu := time.Now(), cpuSeconds()
 	if err := beamx.Run(ctx, p); err != nil {
-		return nil, fmt.Errorf("manygp: pipeline: %w", err)
+		return nil, fmt.Errorf("pipeline: %w", err)
 	}
 	m := map[string]float64{
 		"pipeline_s":     time.Since(start).Seconds(),
@@ -209,7 +209,7 @@ func check(c config, input string, m map[string]float64) error {
 	m["direct_series_per_s"] = m["series"] / direct
 	m["cores"] = float64(runtime.GOMAXPROCS(0))
 	if mismatches > 0 {
-		return fmt.Errorf("manygp: %d series differ between the pipeline and the direct fits", mismatches)
+		return fmt.Errorf("%d series differ between the pipeline and the direct fits", mismatches)
 	}
 	return nil
 }
