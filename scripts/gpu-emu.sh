@@ -65,9 +65,12 @@ run bench "$bin/bench" -suite gpu -case 'B=4,N=264' -benchtime 1ms
 # Examples as their users build them: in the gpu flavor, run with -gpu (the
 # application's choice of GPU 0, the only device-specific line of their
 # code), they fit their GPs on the (emulated) GPU, and every metric but
-# the timings must match the default flavor's run: batchgp (100 Adam steps
-# of exact GPs) to 1e-6 relative; clusteredgp (400 SVI steps of a
-# variational GP, whose last-bit differences in the device's Cholesky and
+# the timings must match the default flavor's run: batchgp (exact GPs fitted
+# by L-BFGS to its stopping rules: the device sums in another order, so a
+# run may stop one iteration earlier or later, and the hyperparameters agree
+# to the tolerance the rules leave — 1.3e-5 seen on a flat direction) to
+# 1e-4 relative, its iteration counts within 3; clusteredgp (400 SVI steps of
+# a variational GP, whose last-bit differences in the device's Cholesky and
 # solves grow along the optimization; 2e-5 seen) to 1e-3.
 go=${GO:-go}
 metrics() { grep '^{"example"' "$1" | tail -1 | sed 's/.*"metrics":{//; s/}}$//' | tr ',' '\n' | tr -d '"'; }
@@ -85,11 +88,12 @@ example() {
 		status=1
 	elif ! join -t: <(metrics "$emu/$name-cpu.txt" | sort) <(metrics "$emu/$name-gpu.txt" | sort) | awk -F: -v name="$name" -v tol="$tol" '
 		$1 ~ /(_s|_step)$/ { next }
+		$1 ~ /_iterations$/ { d = $2 - $3; if (d < -3 || d > 3) { printf "gpu-emu: %s: %s %s on the CPU, %s on the emulated GPU\n", name, $1, $2, $3; bad = 1 } next }
 		{ n++; d = $2 - $3; if (d < 0) d = -d; s = $2 < 0 ? -$2 : $2; r = d / (s > 1e-300 ? s : 1); if (r > worst) { worst = r; at = $1 } }
-		END { printf "gpu-emu: %s on the emulated GPU vs the CPU: %d metrics, worst relative difference %.2g (%s; bound %g)\n", name, n, worst, at, tol; exit !(n > 0 && worst <= tol) }'; then
+		END { printf "gpu-emu: %s on the emulated GPU vs the CPU: %d metrics, worst relative difference %.2g (%s; bound %g)\n", name, n, worst, at, tol; exit !(n > 0 && worst <= tol && !bad) }'; then
 		status=1
 	fi
 }
-example batchgp 1e-6
+example batchgp 1e-4
 example clusteredgp 1e-3
 exit $status
