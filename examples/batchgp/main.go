@@ -241,7 +241,7 @@ func member(h hyper, m int) hyper {
 
 func main() {
 	gpu := flag.Bool("gpu", false, "run the GP linear algebra on GPU 0 (needs a binary built with -tags gpu and an NVIDIA GPU)")
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "fits four independent Gaussian processes at once (Pyro issue 1679): MAP hyperparameters with priors by L-BFGS (gp.Fit), restarts in one batch.")
 	if *gpu {
 		// The application's choice of device: every program compiled from
 		// here on (the fits' objectives, the GP predictions) runs its linear

@@ -86,7 +86,7 @@ func prior(h *gp.Hypers) gp.Prior {
 }
 
 func main() {
-	flags := cli.Parse(name)
+	flags := cli.ParseAbout(name, "forecasts the Mauna Loa CO₂ record five years ahead with a Gaussian process on scikit-learn's example kernel, fitted by L-BFGS (gp.Fit).")
 	x, y, err := load()
 	if err != nil {
 		log.Fatal(err)
